@@ -1,0 +1,409 @@
+//! The pure core: [`decide`] classifies a request head and judges it against a [`Policy`].
+//!
+//! Nothing here knows about actix services, so the middleware, the [guards](crate::guard) and
+//! the [testing](crate::testing) module all ask the same question and get the same answer.
+//!
+//! | request | [`Decision`] |
+//! | --- | --- |
+//! | no `Origin` | [`Decision::NotCors`] |
+//! | `OPTIONS` with `Origin` and `Access-Control-Request-Method` | [`Decision::Preflight`] |
+//! | anything else with `Origin` | [`Decision::Actual`] |
+
+use std::{fmt, sync::Arc};
+
+use actix_web::{
+    dev::RequestHead,
+    http::{
+        header::{
+            HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+        },
+        Method,
+    },
+};
+use derive_more::Display;
+
+use crate::{
+    headers::{Precomputed, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK},
+    origin::MAX_ORIGIN_LEN,
+    policy::{AllowedHeaders, AllowedMethods, AllowedOrigins, Policy, PolicyInner},
+};
+
+/// The most bytes of `Access-Control-Request-Headers` (all lines together) looked at.
+///
+/// Browsers send one short line of lowercase names; a longer value is refused as a whole
+/// before any name is compared, which bounds the work a hostile preflight can cause.
+pub const MAX_REQUEST_HEADERS_LEN: usize = 4096;
+
+/// The most header names one preflight may ask for.
+pub const MAX_REQUEST_HEADER_NAMES: usize = 64;
+
+/// Why a CORS request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Display)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The `Origin` is well-formed but not allowed by the policy.
+    #[display("origin not allowed")]
+    OriginNotAllowed,
+    /// The `Origin` is empty, too long, not ASCII, or sent on more than one line.
+    #[display("malformed Origin header")]
+    InvalidOrigin,
+    /// The preflight asked for a method the policy does not allow (byte-exact).
+    #[display("method not allowed")]
+    MethodNotAllowed,
+    /// `Access-Control-Request-Method` is not a single valid method token.
+    #[display("malformed Access-Control-Request-Method header")]
+    InvalidRequestMethod,
+    /// The preflight asked for a request header the policy does not allow.
+    #[display("request header not allowed")]
+    HeaderNotAllowed,
+    /// `Access-Control-Request-Headers` has an invalid name, or is too long.
+    #[display("malformed Access-Control-Request-Headers header")]
+    InvalidRequestHeaders,
+}
+
+/// A refused CORS request, as given to the [`on_reject`](crate::Cors::on_reject) hook.
+#[derive(Debug, Clone, Copy)]
+pub struct Rejection<'a> {
+    pub(crate) reason: Reason,
+    pub(crate) preflight: bool,
+    pub(crate) head: &'a RequestHead,
+}
+
+impl<'a> Rejection<'a> {
+    /// Why the request was refused.
+    pub fn reason(&self) -> Reason {
+        self.reason
+    }
+
+    /// Whether the refused request was a preflight (answered `403`) rather than an actual
+    /// request (served without CORS headers, or `403` with `block_disallowed`).
+    pub fn is_preflight(&self) -> bool {
+        self.preflight
+    }
+
+    /// The request's `Origin`, if it is printable ASCII. May be long: truncate before logging.
+    pub fn origin(&self) -> Option<&'a str> {
+        self.head.headers.get(ORIGIN)?.to_str().ok()
+    }
+
+    /// The request method.
+    pub fn method(&self) -> &'a Method {
+        &self.head.method
+    }
+
+    /// The request path.
+    pub fn path(&self) -> &'a str {
+        self.head.uri.path()
+    }
+
+    /// The whole request head.
+    pub fn head(&self) -> &'a RequestHead {
+        self.head
+    }
+}
+
+impl fmt::Display for Rejection<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 100;
+        let kind = if self.preflight {
+            "preflight"
+        } else {
+            "request"
+        };
+        let origin = self.origin().unwrap_or("<not printable>");
+        let (origin, cut) = match origin.get(..SHOWN) {
+            Some(start) if origin.len() > SHOWN => (start, "…"),
+            _ => (origin, ""),
+        };
+        write!(
+            f,
+            "CORS {kind} refused: {}; origin {origin:?}{cut}, {} {}",
+            self.reason,
+            self.method(),
+            self.path()
+        )
+    }
+}
+
+pub(crate) type RejectionHook = Arc<dyn Fn(&Rejection<'_>) + Send + Sync>;
+
+/// The `Access-Control-Allow-Origin` a granted request gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowOrigin {
+    /// `*` (permissive policies).
+    Any,
+    /// The request's own `Origin`, byte for byte (strict policies).
+    Reflect(HeaderValue),
+}
+
+impl AllowOrigin {
+    /// The header value to send.
+    pub fn to_header_value(&self) -> HeaderValue {
+        match self {
+            AllowOrigin::Any => crate::headers::ANY,
+            AllowOrigin::Reflect(origin) => origin.clone(),
+        }
+    }
+}
+
+/// What a successful preflight answer carries beyond the policy's precomputed values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreflightGrant {
+    /// The `Access-Control-Allow-Origin` value.
+    pub allow_origin: AllowOrigin,
+    /// The `Access-Control-Allow-Headers` value, if any.
+    pub allow_headers: Option<HeaderValue>,
+    /// Whether to send `Access-Control-Allow-Private-Network: true`.
+    pub private_network: bool,
+}
+
+/// The verdict on one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// No `Origin` header: not a CORS request; served as usual.
+    NotCors,
+    /// A CORS request other than a preflight: the handler runs either way.
+    Actual(Result<AllowOrigin, Reason>),
+    /// A CORS preflight: answered by the middleware, `204` or `403`.
+    Preflight(Result<PreflightGrant, Reason>),
+}
+
+/// Judges a request head against a policy. Pure: no I/O, no logging, no hooks.
+///
+/// Cost: one hash lookup for exact origins, one pass over `Access-Control-Request-Headers`
+/// (bounded by [`MAX_REQUEST_HEADERS_LEN`]); no allocation except when a credentialed policy
+/// with [`allow_any_header`](crate::Cors::allow_any_header) echoes a request list that
+/// needed cleaning up.
+///
+/// # Example
+///
+/// ```
+/// use actix_scoped_cors::{decide, Cors, Decision, Reason};
+/// use actix_web::test::TestRequest;
+///
+/// let policy = Cors::strict(["https://app.example.com"]).try_build().unwrap();
+/// let req = TestRequest::get()
+///     .insert_header(("Origin", "https://evil.example.net"))
+///     .to_srv_request();
+/// assert_eq!(
+///     decide(&policy, req.head()),
+///     Decision::Actual(Err(Reason::OriginNotAllowed))
+/// );
+/// ```
+pub fn decide(policy: &Policy, head: &RequestHead) -> Decision {
+    let policy = &*policy.inner;
+    let origins = head.headers.get_all(ORIGIN);
+    if origins.len() == 0 {
+        return Decision::NotCors;
+    }
+    let origin = check_origin(policy, origins.as_slice(), head);
+    if head.method != Method::OPTIONS || !head.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD) {
+        return Decision::Actual(origin);
+    }
+    Decision::Preflight(origin.and_then(|allow_origin| {
+        check_method(policy, head)?;
+        let allow_headers = check_request_headers(policy, head)?;
+        let private_network = policy.private_network
+            && head
+                .headers
+                .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+                .is_some_and(|v| v == "true");
+        Ok(PreflightGrant {
+            allow_origin,
+            allow_headers,
+            private_network,
+        })
+    }))
+}
+
+fn check_origin(
+    policy: &PolicyInner,
+    origins: &[HeaderValue],
+    head: &RequestHead,
+) -> Result<AllowOrigin, Reason> {
+    let matcher = match &policy.origins {
+        AllowedOrigins::Any => return Ok(AllowOrigin::Any),
+        AllowedOrigins::Matching(matcher) => matcher,
+    };
+    let [origin] = origins else {
+        return Err(Reason::InvalidOrigin);
+    };
+    if origin.is_empty() || origin.len() > MAX_ORIGIN_LEN {
+        return Err(Reason::InvalidOrigin);
+    }
+    let Ok(text) = origin.to_str() else {
+        return Err(Reason::InvalidOrigin);
+    };
+    if matcher.matches(text, head) {
+        Ok(AllowOrigin::Reflect(origin.clone()))
+    } else {
+        Err(Reason::OriginNotAllowed)
+    }
+}
+
+fn check_method(policy: &PolicyInner, head: &RequestHead) -> Result<(), Reason> {
+    let mut lines = head.headers.get_all(ACCESS_CONTROL_REQUEST_METHOD);
+    let (Some(requested), None) = (lines.next(), lines.next()) else {
+        return Err(Reason::InvalidRequestMethod);
+    };
+    let requested = requested.as_bytes();
+    if requested.is_empty() || !requested.iter().all(|&b| is_tchar(b)) {
+        return Err(Reason::InvalidRequestMethod);
+    }
+    match &policy.methods {
+        AllowedMethods::Any => Ok(()),
+        // Byte-exact, like the browser's own check: `patch` is not `PATCH`.
+        AllowedMethods::List(list) if list.iter().any(|m| m.as_str().as_bytes() == requested) => {
+            Ok(())
+        }
+        AllowedMethods::List(_) => Err(Reason::MethodNotAllowed),
+    }
+}
+
+/// Checks `Access-Control-Request-Headers` in one bounded pass and returns the
+/// `Access-Control-Allow-Headers` value to send.
+///
+/// Tolerates what proxies do to the list (spaces, empty elements, several lines, any case);
+/// refuses names that are not tokens, and lists over the size or count limits.
+fn check_request_headers(
+    policy: &PolicyInner,
+    head: &RequestHead,
+) -> Result<Option<HeaderValue>, Reason> {
+    let lines = head.headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
+    let total: usize = lines.clone().map(HeaderValue::len).sum();
+    if total > MAX_REQUEST_HEADERS_LEN {
+        return Err(Reason::InvalidRequestHeaders);
+    }
+    let mut count = 0;
+    let mut authorization = false;
+    // A single line of lowercase names separated by bare commas can be echoed as it is.
+    let mut echo_as_is = lines.len() == 1;
+    for line in lines.clone() {
+        for raw in line.as_bytes().split(|&b| b == b',') {
+            let name = raw.trim_ascii();
+            if name.is_empty() {
+                echo_as_is = false;
+                continue;
+            }
+            if !name.iter().all(|&b| is_tchar(b)) {
+                return Err(Reason::InvalidRequestHeaders);
+            }
+            count += 1;
+            if count > MAX_REQUEST_HEADER_NAMES {
+                return Err(Reason::InvalidRequestHeaders);
+            }
+            echo_as_is &= name.len() == raw.len() && !name.iter().any(u8::is_ascii_uppercase);
+            authorization |= name.eq_ignore_ascii_case(b"authorization");
+            if let AllowedHeaders::List(allowed) = &policy.headers {
+                let listed = allowed
+                    .iter()
+                    .any(|a| a.as_str().as_bytes().eq_ignore_ascii_case(name));
+                if !listed {
+                    return Err(Reason::HeaderNotAllowed);
+                }
+            }
+        }
+    }
+    Ok(match &policy.headers {
+        AllowedHeaders::List(_) => policy.values.allow_headers.clone(),
+        AllowedHeaders::Any if !policy.credentialed => Some(if authorization {
+            Precomputed::any_header_and_authorization()
+        } else {
+            crate::headers::ANY
+        }),
+        // With credentials `*` is a literal name to browsers: echo the validated list.
+        AllowedHeaders::Any if count == 0 => None,
+        AllowedHeaders::Any if echo_as_is => lines.as_slice().first().cloned(),
+        AllowedHeaders::Any => Some(normalised_list(lines.as_slice())),
+    })
+}
+
+/// The names of a validated request list, lowercased and joined by `,`.
+fn normalised_list(lines: &[HeaderValue]) -> HeaderValue {
+    let mut list = Vec::with_capacity(lines.iter().map(HeaderValue::len).sum());
+    for name in lines
+        .iter()
+        .flat_map(|line| line.as_bytes().split(|&b| b == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|name| !name.is_empty())
+    {
+        if !list.is_empty() {
+            list.push(b',');
+        }
+        list.extend(name.iter().map(u8::to_ascii_lowercase));
+    }
+    HeaderValue::from_bytes(&list).expect("validated token characters form a valid header value")
+}
+
+/// `tchar` of RFC 9110: the characters of a method or header-name token.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+    use crate::Cors;
+
+    fn preflight(policy: &Policy, headers: &[(&str, &str)]) -> Decision {
+        let mut req = TestRequest::default()
+            .method(Method::OPTIONS)
+            .insert_header(("Origin", "https://app.example.com"))
+            .insert_header(("Access-Control-Request-Method", "PUT"));
+        for &(name, value) in headers {
+            req = req.append_header((name, value));
+        }
+        decide(policy, req.to_srv_request().head())
+    }
+
+    fn acah(decision: Decision) -> Option<HeaderValue> {
+        match decision {
+            Decision::Preflight(Ok(grant)) => grant.allow_headers,
+            other => panic!("not granted: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn request_header_lists_are_normalised_before_echo() {
+        let policy = Cors::strict(["https://app.example.com"])
+            .allow_any_header()
+            .try_build()
+            .unwrap();
+        let clean = ("Access-Control-Request-Headers", "content-type,x-custom");
+        assert_eq!(
+            acah(preflight(&policy, &[clean])).unwrap(),
+            "content-type,x-custom"
+        );
+        let messy = (
+            "Access-Control-Request-Headers",
+            " Content-Type ,, X-Custom ,",
+        );
+        assert_eq!(
+            acah(preflight(&policy, &[messy])).unwrap(),
+            "content-type,x-custom"
+        );
+        let split = [
+            ("Access-Control-Request-Headers", "content-type"),
+            ("Access-Control-Request-Headers", "x-custom"),
+        ];
+        assert_eq!(
+            acah(preflight(&policy, &split)).unwrap(),
+            "content-type,x-custom"
+        );
+        assert_eq!(acah(preflight(&policy, &[])), None);
+    }
+
+    #[test]
+    fn permissive_any_header_names_authorization_when_asked() {
+        let policy = Cors::permissive().try_build().unwrap();
+        let asked = ("Access-Control-Request-Headers", "authorization,x-custom");
+        assert_eq!(
+            acah(preflight(&policy, &[asked])).unwrap(),
+            "*, authorization"
+        );
+        let other = ("Access-Control-Request-Headers", "x-custom");
+        assert_eq!(acah(preflight(&policy, &[other])).unwrap(), "*");
+    }
+}

@@ -1,0 +1,289 @@
+//! Configuration errors: every problem with a policy, each naming the offending input and
+//! the fix.
+//!
+//! A [`ConfigError`] is produced by [`Cors::try_build`](crate::Cors::try_build) and lists
+//! *all* problems found, not just the first, so a configuration can be fixed in one pass.
+
+use std::fmt;
+
+use derive_more::{Display, Error};
+
+/// An invalid CORS configuration: the list of every problem found while building it.
+///
+/// # Example
+///
+/// ```
+/// use actix_scoped_cors::{ConfigProblem, Cors};
+///
+/// let err = Cors::strict(["https://app.example.com/", "*"])
+///     .allow_methods(["GET", "TRACE"])
+///     .try_build()
+///     .unwrap_err();
+///
+/// assert_eq!(err.problems().len(), 3);
+/// assert!(matches!(err.problems()[1], ConfigProblem::WildcardOrigin));
+/// // The text names each input and says how to fix it.
+/// let text = err.to_string();
+/// assert!(text.contains("\"https://app.example.com/\""));
+/// assert!(text.contains("write \"https://app.example.com\""));
+/// assert!(text.contains("TRACE"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct ConfigError {
+    problems: Vec<ConfigProblem>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(problems: Vec<ConfigProblem>) -> Self {
+        debug_assert!(!problems.is_empty());
+        ConfigError { problems }
+    }
+
+    /// Every problem found, in the order the configuration was written.
+    pub fn problems(&self) -> &[ConfigProblem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.problems.len();
+        let noun = if count == 1 { "problem" } else { "problems" };
+        write!(f, "invalid CORS configuration ({count} {noun}):")?;
+        for (index, problem) in self.problems.iter().enumerate() {
+            write!(f, "\n  {}. {problem}", index + 1)?;
+        }
+        Ok(())
+    }
+}
+
+/// One problem with a CORS configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Display)]
+#[non_exhaustive]
+pub enum ConfigProblem {
+    /// An allowlist entry that is not a canonical serialized origin or a valid pattern.
+    #[display("allowed origin {input:?}: {problem}")]
+    Origin {
+        /// The entry as written.
+        input: String,
+        /// What is wrong with it, and the canonical spelling where there is one.
+        problem: OriginProblem,
+    },
+    /// `*` in a strict allowlist.
+    #[display(
+        "allowed origin \"*\": a strict policy sends credentials, and browsers refuse `*` with \
+         credentials; list the origins, use a pattern such as \"https://*.example.com\", or \
+         use Cors::permissive() for anonymous access"
+    )]
+    WildcardOrigin,
+    /// `null` in a strict allowlist without the explicit opt-in.
+    #[display(
+        "allowed origin \"null\": any sandboxed iframe or local file can send `Origin: null`, \
+         so trusting it trusts everyone; remove it, or call allow_null_origin_insecure() if \
+         you really mean it"
+    )]
+    NullOrigin,
+    /// An `http://` origin other than loopback in a credentialed policy.
+    #[display(
+        "allowed origin {input:?}: plain http (other than localhost) can be read and forged \
+         on the network, and this policy sends credentials; use \"https://...\", or call \
+         allow_insecure_http_origins() to accept the risk"
+    )]
+    InsecureOrigin {
+        /// The entry as written.
+        input: String,
+    },
+    /// A wildcard directly over a public suffix (`https://*.com`, `https://*.github.io`).
+    #[display(
+        "allowed origin {input:?}: the wildcard sits directly over the public suffix \
+         {suffix:?}, so anyone can register a matching origin; put the wildcard under a \
+         domain you control, e.g. \"https://*.yourname.{suffix}\""
+    )]
+    PublicSuffixWildcard {
+        /// The entry as written.
+        input: String,
+        /// The public suffix it would cover.
+        suffix: String,
+    },
+    /// An origin regex that does not compile.
+    #[display("origin regex {input:?} does not compile: {error}")]
+    InvalidRegex {
+        /// The regex as written.
+        input: String,
+        /// The regex crate's message.
+        error: String,
+    },
+    /// A method that is not an HTTP token.
+    #[display("allowed method {input:?}: not a valid HTTP method token (letters, digits, `!#$%&'*+-.^_`|~`)")]
+    InvalidMethod {
+        /// The method as written.
+        input: String,
+    },
+    /// A method the Fetch standard forbids scripts to use (CONNECT, TRACE, TRACK).
+    #[display("allowed method {input:?}: browsers never send it (a forbidden method in the Fetch standard); remove it")]
+    ForbiddenMethod {
+        /// The method as written.
+        input: String,
+    },
+    /// A lowercase spelling of a method browsers normalise to uppercase.
+    #[display(
+        "allowed method {input:?}: browsers send {canonical:?} (they uppercase DELETE, GET, \
+         HEAD, OPTIONS, POST and PUT), and the method check is byte-exact; write {canonical:?}"
+    )]
+    NonCanonicalMethod {
+        /// The method as written.
+        input: String,
+        /// The spelling browsers send.
+        canonical: String,
+    },
+    /// `*` in the allowed methods of a strict policy.
+    #[display(
+        "allowed method \"*\": browsers ignore `*` in Access-Control-Allow-Methods when \
+         credentials are sent; list the methods"
+    )]
+    WildcardMethod,
+    /// A header name that is not an HTTP token.
+    #[display("{list} header {input:?}: not a valid header name")]
+    InvalidHeaderName {
+        /// The name as written.
+        input: String,
+        /// `allowed` or `exposed`.
+        list: HeaderList,
+    },
+    /// `*` written as a header name.
+    #[display("{list} header \"*\": {}", match list {
+        HeaderList::Allowed => "use allow_any_header() instead of listing `*`",
+        HeaderList::Exposed => "browsers ignore `*` in Access-Control-Expose-Headers when credentials are sent; list the headers the page may read",
+    })]
+    WildcardHeader {
+        /// `allowed` or `exposed`.
+        list: HeaderList,
+    },
+    /// A response header browsers never expose (`Set-Cookie`, `Set-Cookie2`).
+    #[display("exposed header {input:?}: browsers never let scripts read it; remove it")]
+    UnexposableHeader {
+        /// The name as written.
+        input: String,
+    },
+    /// A max-age longer than any browser keeps a preflight.
+    #[display(
+        "max_age of {secs} s: browsers cap preflight caching (Chromium at 7200 s, Firefox at \
+         86400 s); use at most 86400 s"
+    )]
+    MaxAgeTooLong {
+        /// The configured value, in seconds.
+        secs: u64,
+    },
+    /// A strict policy that can never allow any origin.
+    #[display(
+        "no allowed origins: a strict policy needs at least one origin, pattern, regex or \
+         predicate"
+    )]
+    NothingAllowed,
+}
+
+/// Which header list a [`ConfigProblem`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Display)]
+pub enum HeaderList {
+    /// [`Cors::allow_headers`](crate::Cors::allow_headers).
+    #[display("allowed")]
+    Allowed,
+    /// [`Cors::expose_headers`](crate::Cors::expose_headers).
+    #[display("exposed")]
+    Exposed,
+}
+
+/// Why a configured origin is not a canonical serialized origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OriginProblem {
+    /// The entry is empty.
+    Empty,
+    /// Not `scheme://host[:port]` at all.
+    NotAnOrigin {
+        /// The URL standard's serialization of its origin, if it has one.
+        canonical: Option<String>,
+    },
+    /// Ends with `/`.
+    TrailingSlash {
+        /// The spelling browsers send.
+        canonical: Option<String>,
+    },
+    /// Has a path, a query or a fragment.
+    PathQueryOrFragment {
+        /// The spelling browsers send.
+        canonical: Option<String>,
+    },
+    /// Has `user:password@`.
+    Userinfo {
+        /// The spelling browsers send.
+        canonical: Option<String>,
+    },
+    /// Spells out the scheme's default port.
+    DefaultPort {
+        /// The spelling browsers send.
+        canonical: Option<String>,
+    },
+    /// Has uppercase letters.
+    Uppercase {
+        /// The spelling browsers send.
+        canonical: Option<String>,
+    },
+    /// An internationalised host not written in punycode.
+    NotPunycode {
+        /// The spelling browsers send.
+        canonical: Option<String>,
+    },
+    /// The host ends with a dot.
+    TrailingDot,
+    /// `*` anywhere but as the whole first label of the host, or as the whole port.
+    MisplacedWildcard,
+    /// A subdomain wildcard over an IP address.
+    WildcardOverAddress,
+}
+
+impl fmt::Display for OriginProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (what, canonical) = match self {
+            OriginProblem::Empty => return f.write_str("empty; write \"https://host[:port]\""),
+            OriginProblem::TrailingDot => {
+                return f.write_str(
+                    "the host ends with a dot, which browsers keep as a distinct origin; remove the dot",
+                )
+            }
+            OriginProblem::MisplacedWildcard => {
+                return f.write_str(
+                    "`*` may only be the whole first label of the host (\"https://*.example.com\") \
+                     or the whole port (\"https://example.com:*\")",
+                )
+            }
+            OriginProblem::WildcardOverAddress => {
+                return f.write_str("a subdomain wildcard needs a domain name, not an IP address")
+            }
+            OriginProblem::NotAnOrigin { canonical } => ("not a serialized origin", canonical),
+            OriginProblem::TrailingSlash { canonical } => ("has a trailing slash", canonical),
+            OriginProblem::PathQueryOrFragment { canonical } => {
+                ("has a path, query or fragment, which an Origin never carries", canonical)
+            }
+            OriginProblem::Userinfo { canonical } => {
+                ("has userinfo (user:password@), which an Origin never carries", canonical)
+            }
+            OriginProblem::DefaultPort { canonical } => (
+                "spells out the default port, which browsers omit",
+                canonical,
+            ),
+            OriginProblem::Uppercase { canonical } => (
+                "has uppercase letters; browsers send scheme and host in lowercase and the match is byte-exact",
+                canonical,
+            ),
+            OriginProblem::NotPunycode { canonical } => (
+                "has a non-ASCII host; browsers send internationalised hosts in punycode",
+                canonical,
+            ),
+        };
+        match canonical {
+            Some(canonical) => write!(f, "{what}; write {canonical:?}"),
+            None => write!(f, "{what}; write \"scheme://host[:port]\""),
+        }
+    }
+}

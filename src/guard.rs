@@ -1,0 +1,170 @@
+//! actix-web [`Guard`]s built on the same decision core as the middleware.
+//!
+//! - [`preflight()`]: the request is a CORS preflight.
+//! - [`cross_origin()`]: the request carries an `Origin` other than its own.
+//! - [`allowed_origin()`]: the request's `Origin` is allowed by a [`Policy`], so routes can be
+//!   split by trust:
+//!
+//! ```
+//! use actix_scoped_cors::{guard, Cors};
+//! use actix_web::{web, App, HttpResponse};
+//!
+//! let partners = Cors::strict(["https://partner.example.org"]).try_build().unwrap();
+//! let app = App::new().service(
+//!     web::scope("/reports")
+//!         .guard(guard::allowed_origin(&partners))
+//!         .wrap(partners.clone())
+//!         .route("", web::get().to(HttpResponse::Ok)),
+//! );
+//! # drop(app);
+//! ```
+
+use actix_web::{
+    dev::RequestHead,
+    guard::{Guard, GuardContext},
+    http::{
+        header::{ACCESS_CONTROL_REQUEST_METHOD, FORWARDED, HOST, ORIGIN},
+        Method,
+    },
+};
+
+use crate::{origin::Origin, policy::Policy};
+
+/// Matches CORS preflights: `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+///
+/// ```
+/// use actix_scoped_cors::guard;
+/// use actix_web::{guard::Guard, test::TestRequest};
+///
+/// let req = TestRequest::default()
+///     .method(actix_web::http::Method::OPTIONS)
+///     .insert_header(("Origin", "https://app.example.com"))
+///     .insert_header(("Access-Control-Request-Method", "PUT"))
+///     .to_srv_request();
+/// assert!(guard::preflight().check(&req.guard_ctx()));
+/// ```
+pub fn preflight() -> impl Guard {
+    PreflightGuard
+}
+
+struct PreflightGuard;
+
+impl Guard for PreflightGuard {
+    fn check(&self, ctx: &GuardContext<'_>) -> bool {
+        is_preflight(ctx.head())
+    }
+}
+
+pub(crate) fn is_preflight(head: &RequestHead) -> bool {
+    head.method == Method::OPTIONS
+        && head.headers.contains_key(ORIGIN)
+        && head.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// Matches requests whose `Origin` differs from the request's own origin.
+///
+/// The request's own host comes from `Forwarded: host=`, `X-Forwarded-Host` or `Host`, and
+/// its scheme from `Forwarded: proto=` or `X-Forwarded-Proto` when present — the same
+/// headers actix-web's `ConnectionInfo` reads. Without a forwarded scheme, only the host and
+/// port are compared (a guard cannot see whether the listener is TLS). Requests without
+/// `Origin`, or with a malformed one, do not match.
+pub fn cross_origin() -> impl Guard {
+    CrossOriginGuard
+}
+
+struct CrossOriginGuard;
+
+impl Guard for CrossOriginGuard {
+    fn check(&self, ctx: &GuardContext<'_>) -> bool {
+        let head = ctx.head();
+        let Some(origin) = head.headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
+            return false;
+        };
+        match Origin::parse(origin) {
+            Some(origin) => !is_own_origin(&origin, head),
+            None => true,
+        }
+    }
+}
+
+fn is_own_origin(origin: &Origin<'_>, head: &RequestHead) -> bool {
+    let forwarded = head.headers.get(FORWARDED).and_then(|v| v.to_str().ok());
+    let forwarded_param = |param: &str| {
+        forwarded.and_then(|value| {
+            value
+                .split([',', ';'])
+                .filter_map(|pair| pair.trim().split_once('='))
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case(param))
+                .map(|(_, value)| value.trim().trim_matches('"'))
+        })
+    };
+    let header = |name: &str| head.headers.get(name).and_then(|v| v.to_str().ok());
+    let host = forwarded_param("host")
+        .or_else(|| header("x-forwarded-host"))
+        .or_else(|| header(HOST.as_str()))
+        .or_else(|| head.uri.authority().map(|a| a.as_str()));
+    let scheme = forwarded_param("proto")
+        .or_else(|| header("x-forwarded-proto"))
+        .or_else(|| head.uri.scheme_str());
+    let Some(host) = host else { return false };
+    let origin_authority = &origin.as_str()[origin.scheme().len() + 3..];
+    origin_authority.eq_ignore_ascii_case(host)
+        && scheme.is_none_or(|scheme| scheme.eq_ignore_ascii_case(origin.scheme()))
+}
+
+/// Matches requests whose `Origin` the policy allows (for a permissive policy: any request
+/// with an `Origin`). Uses the policy's own matcher, including its predicates.
+pub fn allowed_origin(policy: &Policy) -> impl Guard {
+    AllowedOriginGuard {
+        policy: policy.clone(),
+    }
+}
+
+struct AllowedOriginGuard {
+    policy: Policy,
+}
+
+impl Guard for AllowedOriginGuard {
+    fn check(&self, ctx: &GuardContext<'_>) -> bool {
+        self.policy.origin_is_allowed(ctx.head())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn cross(req: TestRequest) -> bool {
+        cross_origin().check(&req.to_srv_request().guard_ctx())
+    }
+
+    #[test]
+    fn same_origin_is_judged_from_forwarded_headers() {
+        let origin = ("Origin", "https://api.example.com");
+        assert!(!cross(
+            TestRequest::default()
+                .insert_header(origin)
+                .insert_header(("Host", "api.example.com"))
+        ));
+        assert!(cross(
+            TestRequest::default()
+                .insert_header(origin)
+                .insert_header(("Host", "api.example.com"))
+                .insert_header(("X-Forwarded-Proto", "http"))
+        ));
+        assert!(!cross(
+            TestRequest::default()
+                .insert_header(origin)
+                .insert_header(("Host", "backend:8080"))
+                .insert_header(("Forwarded", "for=1.2.3.4;proto=https;host=api.example.com"))
+        ));
+        assert!(cross(
+            TestRequest::default()
+                .insert_header(("Origin", "https://app.example.com"))
+                .insert_header(("Host", "api.example.com"))
+        ));
+        assert!(!cross(TestRequest::default()));
+    }
+}

@@ -1,0 +1,164 @@
+//! Header values computed once per policy, and the response decoration that uses them.
+//!
+//! Everything here that depends only on the configuration (joined method and header lists,
+//! max-age, `Vary` values) is built in [`Precomputed::new`]; the request path only clones
+//! ready `HeaderValue`s (a reference-count bump or a copy of a static) and inserts them.
+
+use std::time::Duration;
+
+use actix_web::http::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, VARY,
+};
+
+use crate::policy::{AllowedHeaders, AllowedMethods, Expose};
+
+/// `Access-Control-Request-Private-Network` (Private Network Access draft).
+pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+/// `Access-Control-Allow-Private-Network` (Private Network Access draft).
+pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+
+pub(crate) const ANY: HeaderValue = HeaderValue::from_static("*");
+pub(crate) const TRUE: HeaderValue = HeaderValue::from_static("true");
+pub(crate) const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
+/// A preflight's answer depends on all three request headers (Fetch, "CORS protocol and
+/// HTTP caches").
+pub(crate) const VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+);
+const ANY_AND_AUTHORIZATION: HeaderValue = HeaderValue::from_static("*, authorization");
+
+/// Header values that depend only on the policy.
+#[derive(Debug)]
+pub(crate) struct Precomputed {
+    pub(crate) allow_methods: HeaderValue,
+    /// `None` when the allowed list is empty (then no header is sent).
+    pub(crate) allow_headers: Option<HeaderValue>,
+    pub(crate) expose_headers: Option<HeaderValue>,
+    pub(crate) max_age: Option<HeaderValue>,
+}
+
+impl Precomputed {
+    pub(crate) fn new(
+        methods: &AllowedMethods,
+        headers: &AllowedHeaders,
+        expose: &Expose,
+        max_age: Option<Duration>,
+    ) -> Self {
+        let allow_methods = match methods {
+            AllowedMethods::Any => ANY,
+            AllowedMethods::List(list) => joined(list.iter().map(|m| m.as_str())),
+        };
+        let allow_headers = match headers {
+            AllowedHeaders::Any => Some(ANY),
+            AllowedHeaders::List(list) if list.is_empty() => None,
+            AllowedHeaders::List(list) => Some(joined(list.iter().map(HeaderName::as_str))),
+        };
+        let expose_headers = match expose {
+            Expose::Nothing => None,
+            Expose::Any => Some(ANY),
+            Expose::List(list) => Some(joined(list.iter().map(HeaderName::as_str))),
+        };
+        let max_age = max_age.map(|age| HeaderValue::from(age.as_secs()));
+        Precomputed {
+            allow_methods,
+            allow_headers,
+            expose_headers,
+            max_age,
+        }
+    }
+
+    /// `*` with `authorization` added: `*` never covers it (Fetch, "CORS-preflight fetch").
+    pub(crate) fn any_header_and_authorization() -> HeaderValue {
+        ANY_AND_AUTHORIZATION
+    }
+}
+
+fn joined<'a>(items: impl Iterator<Item = &'a str>) -> HeaderValue {
+    let text = items.collect::<Vec<_>>().join(", ");
+    HeaderValue::from_str(&text).expect("methods and header names are valid header values")
+}
+
+/// Removes grant headers a handler (or an inner layer) may have set, so that a refused
+/// request never carries any and an allowed one carries exactly ours.
+pub(crate) fn remove_grants(headers: &mut HeaderMap) {
+    for name in [
+        ACCESS_CONTROL_ALLOW_ORIGIN,
+        ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        ACCESS_CONTROL_EXPOSE_HEADERS,
+        ACCESS_CONTROL_ALLOW_METHODS,
+        ACCESS_CONTROL_ALLOW_HEADERS,
+        ACCESS_CONTROL_MAX_AGE,
+    ] {
+        headers.remove(name);
+    }
+}
+
+/// Adds `Origin` to the response's `Vary`, keeping what is there.
+///
+/// No `Vary` yet: one precomputed value is inserted. `Vary: *` or a `Vary` that already names
+/// `Origin`: left alone. Otherwise the existing tokens are merged into one line,
+/// deduplicated case-insensitively, with `Origin` last.
+pub(crate) fn vary_on_origin(headers: &mut HeaderMap) {
+    let existing = headers.get_all(VARY);
+    if existing.len() == 0 {
+        headers.insert(VARY, VARY_ORIGIN);
+        return;
+    }
+    let mut tokens: Vec<&str> = Vec::new();
+    for value in existing {
+        let Ok(text) = value.to_str() else {
+            // A non-visible-ASCII Vary is the handler's business; add ours beside it.
+            headers.append(VARY, VARY_ORIGIN);
+            return;
+        };
+        for token in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            if token == "*" || token.eq_ignore_ascii_case("origin") {
+                return;
+            }
+            if !tokens.iter().any(|t| t.eq_ignore_ascii_case(token)) {
+                tokens.push(token);
+            }
+        }
+    }
+    tokens.push("Origin");
+    let merged = HeaderValue::from_str(&tokens.join(", "))
+        .expect("tokens of visible-ASCII header values joined by commas are a valid value");
+    headers.insert(VARY, merged);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vary_after(existing: &[&'static str]) -> Vec<String> {
+        let mut headers = HeaderMap::new();
+        for value in existing {
+            headers.append(VARY, HeaderValue::from_static(value));
+        }
+        vary_on_origin(&mut headers);
+        headers
+            .get_all(VARY)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn vary_is_inserted_merged_deduplicated_or_left_alone() {
+        assert_eq!(vary_after(&[]), ["Origin"]);
+        assert_eq!(
+            vary_after(&["Accept-Encoding"]),
+            ["Accept-Encoding, Origin"]
+        );
+        assert_eq!(
+            vary_after(&["Accept-Encoding", "accept-encoding, Cookie"]),
+            ["Accept-Encoding, Cookie, Origin"]
+        );
+        assert_eq!(vary_after(&["origin"]), ["origin"]);
+        assert_eq!(vary_after(&["*"]), ["*"]);
+        assert_eq!(vary_after(&[" , "]), ["Origin"]);
+    }
+}

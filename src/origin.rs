@@ -1,0 +1,567 @@
+//! Serialized origins, and the allowlist entries that match them.
+//!
+//! A browser sends the page's origin in the `Origin` request header as a *serialized origin*
+//! (Fetch standard, "Origin header"; HTML, "serialization of an origin"): `scheme://host`,
+//! followed by `:port` only when the port is not the scheme's default, with a lowercase scheme
+//! and host, IDN hosts in punycode and IPv6 addresses bracketed and compressed; or the opaque
+//! value `null`.
+//!
+//! [`Origin::parse`] reads such values without allocating. Incoming values are never
+//! normalised: a browser only ever sends the canonical form, so anything else (uppercase, a
+//! trailing slash, an explicit default port, a trailing dot) is a request no browser made,
+//! and is simply not allowed.
+//!
+//! # Allowlist entries
+//!
+//! Each entry given to [`Cors::strict`](crate::Cors::strict) (or
+//! [`SharedOrigins`](crate::SharedOrigins)) is parsed once, when the policy is built, into one
+//! of these kinds:
+//!
+//! | entry | matches | never matches |
+//! | --- | --- | --- |
+//! | `https://app.example.com` | exactly that origin, byte for byte | `https://app.example.com:443`, `https://APP.example.com`, `http://app.example.com` |
+//! | `https://*.example.com` | one **or more** labels in front of `example.com`: `https://a.example.com`, `https://a.b.example.com` | the apex `https://example.com`, `https://evilexample.com`, `https://a.example.com.evil.net`, another scheme or port |
+//! | `https://*.example.com:8443` | subdomains on exactly port 8443 | the default port, any other port |
+//! | `https://example.com:*` | that host on any port, including the default | another host or scheme |
+//! | `https://*.example.com:*` | subdomains on any port | the apex |
+//!
+//! Regular expressions ([`Cors::allow_origin_regex`](crate::Cors::allow_origin_regex)) are
+//! always matched against the **whole** origin: the crate anchors them as `^(?:...)$`.
+//!
+//! Security notes, enforced when the policy is built:
+//!
+//! - An entry must be written in the canonical form browsers send; otherwise the error gives
+//!   the canonical spelling (`write "https://xn--bcher-kva.example"`).
+//! - `*` and `null` are refused in a strict allowlist: `null` is sent by sandboxed iframes and
+//!   local files, so trusting it trusts everyone
+//!   ([`allow_null_origin_insecure`](crate::Cors::allow_null_origin_insecure) opts in).
+//! - Plain `http://` origins other than loopback (`localhost`, `127.0.0.0/8`, `[::1]`) are
+//!   refused with credentials, because anyone on the path can forge such a page
+//!   ([`allow_insecure_http_origins`](crate::Cors::allow_insecure_http_origins) opts in).
+//! - A wildcard directly over a public suffix (`https://*.com`, `https://*.co.uk`,
+//!   `https://*.github.io`) is refused: anyone can register a name there. Every single-label
+//!   suffix is refused, plus an embedded list of well-known multi-label public suffixes (not
+//!   the whole Public Suffix List: keep wildcards under domains you control).
+//! - `*` is only ever a whole label or a whole port: `https://*example.com` and
+//!   `https://a.*.example.com` are errors, so a wildcard cannot turn into a string suffix
+//!   check.
+
+use std::fmt;
+
+use crate::error::{ConfigProblem, OriginProblem};
+
+/// The longest `Origin` value the crate looks at, in bytes.
+///
+/// A DNS name is at most 253 bytes, a scheme and a port add a few dozen more; anything
+/// longer than this cannot be an origin a browser sent, and is refused before it is hashed,
+/// parsed or logged in full.
+pub const MAX_ORIGIN_LEN: usize = 512;
+
+/// A parsed serialized origin (`scheme://host[:port]`), borrowed from the text it was parsed
+/// from.
+///
+/// Parsing is strict: it accepts exactly the forms a browser sends, and allocates nothing.
+///
+/// # Example
+///
+/// ```
+/// use actix_scoped_cors::Origin;
+///
+/// let origin = Origin::parse("https://app.example.com:8443").unwrap();
+/// assert_eq!(origin.scheme(), "https");
+/// assert_eq!(origin.host(), "app.example.com");
+/// assert_eq!(origin.port(), Some(8443));
+/// assert_eq!(origin.as_str(), "https://app.example.com:8443");
+///
+/// // Not what a browser sends: uppercase, trailing slash, default port, `null`.
+/// assert!(Origin::parse("https://App.example.com").is_none());
+/// assert!(Origin::parse("https://app.example.com/").is_none());
+/// assert!(Origin::parse("https://app.example.com:443").is_none());
+/// assert!(Origin::parse("null").is_none());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Origin<'a> {
+    serialized: &'a str,
+    scheme_len: usize,
+    host_end: usize,
+    port: Option<u16>,
+}
+
+impl<'a> Origin<'a> {
+    /// Parses a serialized tuple origin exactly as a browser would send it.
+    ///
+    /// Returns `None` for `null`, for anything longer than [`MAX_ORIGIN_LEN`], and for any
+    /// value that is not in canonical form. Cost: one pass over the bytes.
+    pub fn parse(serialized: &'a str) -> Option<Self> {
+        if serialized.len() > MAX_ORIGIN_LEN {
+            return None;
+        }
+        let scheme_len = serialized.find("://")?;
+        let scheme = &serialized[..scheme_len];
+        if !is_scheme(scheme) {
+            return None;
+        }
+        let authority = &serialized[scheme_len + 3..];
+        let (host, port) = split_host_port(authority)?;
+        if !is_canonical_host(host) {
+            return None;
+        }
+        let port = match port {
+            None => None,
+            Some(digits) => {
+                let port = parse_port(digits)?;
+                if default_port(scheme) == Some(port) {
+                    return None;
+                }
+                Some(port)
+            }
+        };
+        Some(Origin {
+            serialized,
+            scheme_len,
+            host_end: scheme_len + 3 + host.len(),
+            port,
+        })
+    }
+
+    /// The whole serialized origin, as received.
+    pub fn as_str(&self) -> &'a str {
+        self.serialized
+    }
+
+    /// The scheme, lowercase, without `://`.
+    pub fn scheme(&self) -> &'a str {
+        &self.serialized[..self.scheme_len]
+    }
+
+    /// The host: a lowercase DNS name (punycode for IDN), an IPv4 address, or a bracketed
+    /// IPv6 address such as `[::1]`.
+    pub fn host(&self) -> &'a str {
+        &self.serialized[self.scheme_len + 3..self.host_end]
+    }
+
+    /// The port, present only when it is not the scheme's default.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// Whether the host is a loopback name or address (`localhost`, `*.localhost`,
+    /// `127.0.0.0/8`, `[::1]`), which browsers treat as potentially trustworthy even over
+    /// `http`.
+    pub fn is_loopback(&self) -> bool {
+        is_loopback_host(self.host())
+    }
+}
+
+impl fmt::Debug for Origin<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Origin").field(&self.serialized).finish()
+    }
+}
+
+impl fmt::Display for Origin<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.serialized)
+    }
+}
+
+/// Which ports a wildcard pattern accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum PortRule {
+    /// Exactly this port (`None`: the scheme's default, i.e. no port in the origin).
+    Exact(Option<u16>),
+    /// Any port, including the default (`https://example.com:*`).
+    Any,
+}
+
+impl PortRule {
+    pub(crate) fn accepts(self, port: Option<u16>) -> bool {
+        match self {
+            PortRule::Exact(expected) => expected == port,
+            PortRule::Any => true,
+        }
+    }
+}
+
+/// One configured allowlist entry, parsed once when the policy is built.
+///
+/// Written as a string in [`Cors::strict`](crate::Cors::strict):
+///
+/// | entry | matches |
+/// | --- | --- |
+/// | `https://app.example.com` | exactly that origin, byte for byte |
+/// | `https://*.example.com` | `https://a.example.com`, `https://a.b.example.com`; never `https://example.com`, never another scheme or port |
+/// | `https://example.com:*` | `https://example.com` on any port, including the default |
+/// | `https://*.example.com:*` | both of the above combined |
+///
+/// Regular expressions are configured separately, with
+/// [`Cors::allow_origin_regex`](crate::Cors::allow_origin_regex), and always match the whole
+/// origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum OriginPattern {
+    /// A canonical serialized origin.
+    Exact(String),
+    /// Any origin `scheme://<one or more labels>.suffix[:port]`.
+    Subdomains {
+        scheme: String,
+        suffix: String,
+        port: PortRule,
+    },
+    /// `scheme://host` on any port.
+    AnyPort { scheme: String, host: String },
+}
+
+impl OriginPattern {
+    /// Parses one configured entry, reporting what is wrong with it and how to write it.
+    pub(crate) fn parse(input: &str) -> Result<Self, ConfigProblem> {
+        let problem = |problem| ConfigProblem::Origin {
+            input: input.to_owned(),
+            problem,
+        };
+        if input.is_empty() {
+            return Err(problem(OriginProblem::Empty));
+        }
+        if input == "*" {
+            return Err(ConfigProblem::WildcardOrigin);
+        }
+        if input.eq_ignore_ascii_case("null") {
+            return Err(ConfigProblem::NullOrigin);
+        }
+        let (base, any_port) = match input.strip_suffix(":*") {
+            Some(base) => (base, true),
+            None => (input, false),
+        };
+        let Some(scheme_len) = base.find("://") else {
+            return Err(problem(OriginProblem::NotAnOrigin {
+                canonical: canonical_spelling(input),
+            }));
+        };
+        let after_scheme = &base[scheme_len + 3..];
+        let (subdomains, rest) = match after_scheme.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, after_scheme),
+        };
+        if rest.contains('*') {
+            return Err(problem(OriginProblem::MisplacedWildcard));
+        }
+        // Validate what remains as an ordinary origin, so the same canonical-form rules
+        // (and hints) apply to the suffix of a wildcard pattern.
+        let plain = format!("{}://{}", &base[..scheme_len], rest);
+        let origin = canonical_origin(&plain).map_err(problem)?;
+        if any_port && origin.port().is_some() {
+            return Err(problem(OriginProblem::MisplacedWildcard));
+        }
+        let scheme = origin.scheme().to_owned();
+        let host = origin.host().to_owned();
+        Ok(match (subdomains, any_port) {
+            (false, false) => OriginPattern::Exact(plain),
+            (false, true) => OriginPattern::AnyPort { scheme, host },
+            (true, _) => {
+                if host.starts_with('[') || is_ipv4(&host) {
+                    return Err(problem(OriginProblem::WildcardOverAddress));
+                }
+                let port = if any_port {
+                    PortRule::Any
+                } else {
+                    PortRule::Exact(origin.port())
+                };
+                OriginPattern::Subdomains {
+                    scheme,
+                    suffix: host,
+                    port,
+                }
+            }
+        })
+    }
+
+    /// The scheme and host the pattern is about, for the strict-mode safety checks.
+    pub(crate) fn scheme_and_host(&self) -> (&str, &str) {
+        match self {
+            OriginPattern::Exact(serialized) => {
+                let origin = Origin::parse(serialized).expect("exact patterns are canonical");
+                (origin.scheme(), origin.host())
+            }
+            OriginPattern::Subdomains { scheme, suffix, .. } => (scheme, suffix),
+            OriginPattern::AnyPort { scheme, host } => (scheme, host),
+        }
+    }
+}
+
+/// Parses `input` as an origin in canonical form, or explains why it is not one.
+fn canonical_origin(input: &str) -> Result<Origin<'_>, OriginProblem> {
+    let canonical = canonical_spelling(input);
+    let Some(origin) = Origin::parse(input) else {
+        return Err(diagnose(input, canonical));
+    };
+    // For the schemes browsers actually put in `Origin`, the URL standard's own
+    // serialization is the reference; our byte-level parser must agree with it.
+    if matches!(origin.scheme(), "http" | "https") && canonical.as_deref() != Some(input) {
+        return Err(diagnose(input, canonical));
+    }
+    Ok(origin)
+}
+
+/// The URL standard's serialization of the origin of `input`, when it has a tuple origin.
+fn canonical_spelling(input: &str) -> Option<String> {
+    let url = url::Url::parse(input).ok()?;
+    let origin = url.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
+/// Names the first thing that keeps `input` from being a canonical serialized origin.
+fn diagnose(input: &str, canonical: Option<String>) -> OriginProblem {
+    let after_scheme = input.find("://").map(|i| &input[i + 3..]).unwrap_or(input);
+    let authority_end = after_scheme
+        .find(['/', '?', '#'])
+        .unwrap_or(after_scheme.len());
+    let authority = &after_scheme[..authority_end];
+    let tail = &after_scheme[authority_end..];
+    if authority.contains('@') {
+        OriginProblem::Userinfo { canonical }
+    } else if tail == "/" {
+        OriginProblem::TrailingSlash { canonical }
+    } else if !tail.is_empty() {
+        OriginProblem::PathQueryOrFragment { canonical }
+    } else if !input.is_ascii() {
+        OriginProblem::NotPunycode { canonical }
+    } else if authority.ends_with('.') {
+        OriginProblem::TrailingDot
+    } else if input.bytes().any(|b| b.is_ascii_uppercase()) {
+        OriginProblem::Uppercase { canonical }
+    } else if let (Some(canonical), Some(_)) = (&canonical, authority.rfind(':')) {
+        // Parsed by the URL standard, and the only remaining difference is the port.
+        if canonical.len() < input.len() && input.starts_with(canonical.as_str()) {
+            OriginProblem::DefaultPort {
+                canonical: Some(canonical.clone()),
+            }
+        } else {
+            OriginProblem::NotAnOrigin {
+                canonical: Some(canonical.clone()),
+            }
+        }
+    } else {
+        OriginProblem::NotAnOrigin { canonical }
+    }
+}
+
+fn is_scheme(scheme: &str) -> bool {
+    let mut bytes = scheme.bytes();
+    matches!(bytes.next(), Some(b'a'..=b'z'))
+        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.'))
+}
+
+/// Splits `host[:port]`, keeping IPv6 brackets with the host.
+fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    if authority.starts_with('[') {
+        let close = authority.find(']')?;
+        let (host, rest) = authority.split_at(close + 1);
+        return match rest {
+            "" => Some((host, None)),
+            _ => Some((host, Some(rest.strip_prefix(':')?))),
+        };
+    }
+    match authority.split_once(':') {
+        Some((host, port)) => Some((host, Some(port))),
+        None => Some((authority, None)),
+    }
+}
+
+/// A host in the form browsers serialize: lowercase LDH labels (punycode allowed), no empty
+/// label and no trailing dot, or a bracketed IPv6 address.
+fn is_canonical_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[') {
+        let Some(address) = inner.strip_suffix(']') else {
+            return false;
+        };
+        return !address.is_empty()
+            && address.len() <= 39
+            && address
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':' | b'.'));
+    }
+    !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
+        })
+}
+
+fn parse_port(digits: &str) -> Option<u16> {
+    let leading_zero = digits.len() > 1 && digits.starts_with('0');
+    if digits.is_empty() || digits.len() > 5 || leading_zero {
+        return None;
+    }
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|&port| port != 0)
+}
+
+pub(crate) fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        "ftp" => Some(21),
+        _ => None,
+    }
+}
+
+fn is_ipv4(host: &str) -> bool {
+    host.split('.').count() == 4 && host.split('.').all(|part| part.parse::<u8>().is_ok())
+}
+
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || (is_ipv4(host) && host.starts_with("127."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_canonical_origins() {
+        for (input, scheme, host, port) in [
+            ("https://example.com", "https", "example.com", None),
+            ("http://localhost:3000", "http", "localhost", Some(3000)),
+            ("http://[::1]:8080", "http", "[::1]", Some(8080)),
+            (
+                "https://xn--bcher-kva.example",
+                "https",
+                "xn--bcher-kva.example",
+                None,
+            ),
+            ("http://127.0.0.1", "http", "127.0.0.1", None),
+            (
+                "chrome-extension://abcdef",
+                "chrome-extension",
+                "abcdef",
+                None,
+            ),
+        ] {
+            let origin = Origin::parse(input).unwrap_or_else(|| panic!("{input}"));
+            assert_eq!(
+                (origin.scheme(), origin.host(), origin.port()),
+                (scheme, host, port)
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_what_browsers_never_send() {
+        for input in [
+            "",
+            "null",
+            "https://",
+            "https://Example.com",
+            "HTTPS://example.com",
+            "https://example.com/",
+            "https://example.com:443",
+            "http://example.com:80",
+            "https://example.com:",
+            "https://example.com:0443",
+            "https://example.com:65536",
+            "https://example.com:0",
+            "https://example.com.",
+            "https://a..example.com",
+            "https://user@example.com",
+            "https://exa mple.com",
+            "https://bücher.example",
+            "https://[::1",
+            "https://[::1]x",
+            "example.com",
+        ] {
+            assert!(Origin::parse(input).is_none(), "{input:?} was accepted");
+        }
+        assert!(Origin::parse(&format!("https://{}", "a".repeat(600))).is_none());
+    }
+
+    #[test]
+    fn patterns_parse_to_their_kind() {
+        assert_eq!(
+            OriginPattern::parse("https://*.example.com").unwrap(),
+            OriginPattern::Subdomains {
+                scheme: "https".into(),
+                suffix: "example.com".into(),
+                port: PortRule::Exact(None),
+            }
+        );
+        assert_eq!(
+            OriginPattern::parse("http://example.com:*").unwrap(),
+            OriginPattern::AnyPort {
+                scheme: "http".into(),
+                host: "example.com".into(),
+            }
+        );
+        assert_eq!(
+            OriginPattern::parse("https://*.example.com:8443").unwrap(),
+            OriginPattern::Subdomains {
+                scheme: "https".into(),
+                suffix: "example.com".into(),
+                port: PortRule::Exact(Some(8443)),
+            }
+        );
+    }
+
+    #[test]
+    fn non_canonical_entries_get_the_canonical_spelling_as_hint() {
+        let cases = [
+            (
+                "https://app.example.com/",
+                "trailing slash",
+                "https://app.example.com",
+            ),
+            (
+                "https://App.Example.com",
+                "uppercase",
+                "https://app.example.com",
+            ),
+            (
+                "https://app.example.com:443",
+                "default port",
+                "https://app.example.com",
+            ),
+            (
+                "https://app.example.com/path",
+                "path",
+                "https://app.example.com",
+            ),
+            (
+                "https://bücher.example",
+                "punycode",
+                "https://xn--bcher-kva.example",
+            ),
+            (
+                "https://u:p@app.example.com",
+                "userinfo",
+                "https://app.example.com",
+            ),
+        ];
+        for (input, words, canonical) in cases {
+            let text = OriginPattern::parse(input).unwrap_err().to_string();
+            assert!(text.contains(words), "{input}: {text}");
+            assert!(text.contains(canonical), "{input}: {text}");
+            assert!(text.contains(input), "{input}: {text}");
+        }
+    }
+
+    #[test]
+    fn misplaced_wildcards_are_refused() {
+        for input in [
+            "https://*example.com",
+            "https://a.*.example.com",
+            "https://*.*.example.com",
+            "*://example.com",
+            "https://*.127.0.0.1",
+            "https://example.com:8080:*",
+        ] {
+            assert!(OriginPattern::parse(input).is_err(), "{input}");
+        }
+    }
+}

@@ -1,0 +1,781 @@
+//! The [`Cors`] builder and the validated, immutable [`Policy`] it builds.
+//!
+//! The builder is a typestate: [`Cors<Strict>`] (credentialed, origins validated and
+//! reflected) and [`Cors<Permissive>`] (anonymous, `*`) share the methods that make sense for
+//! both, and each has its own. There is no method that adds credentials to a permissive
+//! policy, and no method that makes a strict policy answer `*`:
+//!
+//! ```compile_fail
+//! use actix_scoped_cors::Cors;
+//! // A permissive policy can never be credentialed: this does not compile.
+//! let _ = Cors::permissive().allow_origin_fn(|_, _| true);
+//! ```
+//!
+//! Every input is parsed once, in [`Cors::try_build`]; the resulting [`Policy`] holds only
+//! parsed values and precomputed header values, so the request path never re-checks a string.
+
+use std::{fmt, marker::PhantomData, sync::Arc, time::Duration};
+
+use actix_web::{
+    dev::RequestHead,
+    http::{
+        header::{HeaderName, ORIGIN},
+        Method,
+    },
+};
+use regex::RegexSet;
+
+use crate::{
+    decision::{Rejection, RejectionHook},
+    error::{ConfigError, ConfigProblem, HeaderList},
+    headers::Precomputed,
+    matcher::{anchored, public_suffix, OriginMatcher, OriginPredicate},
+    origin::{Origin, OriginPattern},
+    shared::SharedOrigins,
+};
+
+/// Typestate marker for a credentialed policy that reflects allowed origins.
+#[derive(Debug, Clone, Copy)]
+pub struct Strict;
+
+/// Typestate marker for an anonymous policy that answers `*`.
+#[derive(Debug, Clone, Copy)]
+pub struct Permissive;
+
+/// The longest preflight cache any browser honours (Firefox), in seconds.
+const MAX_AGE_LIMIT: u64 = 86_400;
+
+/// A CORS policy under construction.
+///
+/// Start with [`Cors::strict`] for private, credentialed routes or [`Cors::permissive`] for
+/// public, anonymous ones; chain the builder methods; then either call
+/// [`try_build`](Cors::try_build) to get a validated [`Policy`] (recommended: the error is a
+/// value you can print or test) or pass the builder straight to `.wrap(...)`, in which case an
+/// invalid configuration stops the server from starting and prints the [`ConfigError`].
+///
+/// # Defaults
+///
+/// | | strict | permissive |
+/// | --- | --- | --- |
+/// | origins | only those listed, matched or accepted by a predicate | any (`*`) |
+/// | credentials | yes (`Access-Control-Allow-Credentials: true`) | never |
+/// | methods | `GET, HEAD, POST, PUT, PATCH, DELETE` | any (`*`) |
+/// | request headers | `content-type, authorization` | any (`*`, plus `authorization` when asked) |
+/// | exposed headers | none | none |
+/// | max age | 600 s | 7200 s |
+/// | disallowed actual requests | served without CORS headers (browser blocks the read) | — |
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use actix_scoped_cors::Cors;
+/// use actix_web::{web, App};
+///
+/// let api = Cors::strict(["https://app.example.com", "https://*.tenant.example.com"])
+///     .allow_methods(["GET", "POST", "PUT", "DELETE"])
+///     .allow_headers(["content-type", "authorization"])
+///     .expose_headers(["x-request-id"])
+///     .max_age(Duration::from_secs(600))
+///     .try_build()
+///     .expect("valid CORS policy");
+///
+/// let app = App::new()
+///     .service(web::scope("/api").wrap(api.clone()))
+///     .service(web::scope("/public").wrap(Cors::permissive()));
+/// # drop(app);
+/// ```
+#[must_use = "a CORS builder does nothing until it is built or passed to `.wrap()`"]
+pub struct Cors<M> {
+    config: Config,
+    mode: PhantomData<M>,
+}
+
+#[derive(Clone, Default)]
+struct Config {
+    origins: Vec<String>,
+    regexes: Vec<String>,
+    predicates: Vec<OriginPredicate>,
+    shared: Vec<SharedOrigins>,
+    methods: Option<Vec<String>>,
+    headers: Option<Vec<String>>,
+    any_header: bool,
+    expose: Vec<String>,
+    max_age: Option<Duration>,
+    block_disallowed: bool,
+    on_reject: Option<RejectionHook>,
+    private_network: bool,
+    safety: OriginSafety,
+}
+
+/// The strict-mode safety opt-outs, each named for its risk.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct OriginSafety {
+    pub(crate) allow_null: bool,
+    pub(crate) allow_insecure_http: bool,
+}
+
+impl<M> Clone for Cors<M> {
+    fn clone(&self) -> Self {
+        Cors {
+            config: self.config.clone(),
+            mode: PhantomData,
+        }
+    }
+}
+
+impl<M> fmt::Debug for Cors<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cors")
+            .field("mode", &std::any::type_name::<M>())
+            .field("origins", &self.config.origins)
+            .field("regexes", &self.config.regexes)
+            .field("methods", &self.config.methods)
+            .field("headers", &self.config.headers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cors<Strict> {
+    /// A credentialed policy that allows exactly the given origins and patterns.
+    ///
+    /// Each entry is either a serialized origin in the exact form browsers send
+    /// (`https://app.example.com`, `http://localhost:3000`), a subdomain wildcard
+    /// (`https://*.example.com`: one or more labels, never the apex), or a port wildcard
+    /// (`https://example.com:*`). See [`OriginPattern`](crate::origin) for the rules. Entries
+    /// are checked in [`try_build`](Cors::try_build): `*`, `null`, non-canonical spellings,
+    /// plain `http` for non-loopback hosts and wildcards over public suffixes are errors.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// let policy = Cors::strict(["https://app.example.com", "https://*.tenant.example.com"])
+    ///     .try_build()
+    ///     .unwrap();
+    /// assert!(policy.allows_origin("https://acme.tenant.example.com"));
+    /// assert!(!policy.allows_origin("https://tenant.example.com"));
+    /// ```
+    pub fn strict<I, S>(origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Cors {
+            config: Config {
+                origins: origins.into_iter().map(|s| s.as_ref().to_owned()).collect(),
+                max_age: Some(Duration::from_secs(600)),
+                ..Config::default()
+            },
+            mode: PhantomData,
+        }
+    }
+
+    /// Also allows origins for which `predicate` returns `true`.
+    ///
+    /// The predicate sees only well-formed origins (never `null`, never an oversized or
+    /// malformed value) and the request head; it runs after the exact list and the patterns
+    /// failed to match, for preflights and actual requests alike, so keep it cheap and
+    /// non-blocking.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .allow_origin_fn(|origin, _head| origin.host() == "partner.example.org")
+    ///     .try_build()
+    ///     .unwrap();
+    /// # drop(policy);
+    /// ```
+    pub fn allow_origin_fn<F>(mut self, predicate: F) -> Self
+    where
+        F: Fn(&Origin<'_>, &RequestHead) -> bool + Send + Sync + 'static,
+    {
+        self.config.predicates.push(Arc::new(predicate));
+        self
+    }
+
+    /// Also allows origins matched by the regular expression `regex`, which always matches
+    /// the **whole** origin (it is anchored for you: `https://[a-z]+\.example\.com` cannot
+    /// match `https://a.example.com.evil.net`).
+    ///
+    /// All regexes of a policy are compiled into one set and tried in a single pass. Escape
+    /// the dots (`\.`): an unescaped `.` matches any character.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// let policy = Cors::strict(Vec::<&str>::new())
+    ///     .allow_origin_regex(r"https://pr-[0-9]+\.preview\.example\.com")
+    ///     .try_build()
+    ///     .unwrap();
+    /// assert!(policy.allows_origin("https://pr-42.preview.example.com"));
+    /// assert!(!policy.allows_origin("https://pr-42.preview.example.com.evil.net"));
+    /// ```
+    pub fn allow_origin_regex(mut self, regex: impl Into<String>) -> Self {
+        self.config.regexes.push(regex.into());
+        self
+    }
+
+    /// Also allows the origins in a live-reloadable [`SharedOrigins`] list.
+    pub fn allow_shared_origins(mut self, origins: SharedOrigins) -> Self {
+        self.config.shared.push(origins);
+        self
+    }
+
+    /// Answers actual requests from disallowed origins with `403 Forbidden` before the
+    /// handler runs, instead of serving them without CORS headers.
+    ///
+    /// Same-origin requests (whose `Origin` equals the request's own scheme and host, as
+    /// reported by actix-web's `ConnectionInfo`) are never blocked. Note that blocking is no
+    /// CSRF protection either: requests without `Origin` still reach the handler.
+    pub fn block_disallowed(mut self) -> Self {
+        self.config.block_disallowed = true;
+        self
+    }
+
+    /// Accepts `Origin: null` — from sandboxed iframes, `data:` and `file:` documents and
+    /// cross-origin redirects, i.e. from **anyone** — with credentials.
+    ///
+    /// Almost never what you want; it exists so that the risk is written out in the code.
+    pub fn allow_null_origin_insecure(mut self) -> Self {
+        self.config.safety.allow_null = true;
+        self
+    }
+
+    /// Accepts plain `http://` origins for non-loopback hosts with credentials, although
+    /// anyone on the network path can read and forge such pages.
+    ///
+    /// Loopback origins (`http://localhost:3000`, `http://127.0.0.1:8080`,
+    /// `http://[::1]:5173`) are allowed without this.
+    pub fn allow_insecure_http_origins(mut self) -> Self {
+        self.config.safety.allow_insecure_http = true;
+        self
+    }
+}
+
+impl Cors<Permissive> {
+    /// An anonymous policy: `Access-Control-Allow-Origin: *` on every response, no
+    /// credentials, any method and any request header unless restricted.
+    ///
+    /// Browsers refuse to expose a `*` response to a credentialed request, which is the
+    /// point: a page can read public data, but never with the user's cookies.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    /// use actix_web::{web, App};
+    ///
+    /// let app = App::new().service(web::scope("/public").wrap(Cors::permissive()));
+    /// # drop(app);
+    /// ```
+    pub fn permissive() -> Self {
+        Cors {
+            config: Config {
+                any_header: true,
+                max_age: Some(Duration::from_secs(7200)),
+                ..Config::default()
+            },
+            mode: PhantomData,
+        }
+    }
+
+    /// Exposes every response header to scripts (`Access-Control-Expose-Headers: *`), which
+    /// browsers honour for anonymous requests. `Set-Cookie` is never exposed.
+    pub fn expose_any_header(mut self) -> Self {
+        self.config.expose = vec!["*".to_owned()];
+        self
+    }
+}
+
+impl<M: Mode> Cors<M> {
+    /// Restricts the methods a preflight may ask for. Matching is byte-exact, as in browsers:
+    /// `"PATCH"` does not allow a script's lowercase `patch`.
+    ///
+    /// Accepts `&str`, `String` or [`Method`]. Forbidden methods (`CONNECT`, `TRACE`,
+    /// `TRACK`), lowercase spellings of the methods browsers uppercase and `*` (strict) are
+    /// configuration errors.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    /// use actix_web::http::Method;
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .allow_methods([Method::GET, Method::POST, Method::PATCH])
+    ///     .try_build()
+    ///     .unwrap();
+    /// # drop(policy);
+    /// ```
+    pub fn allow_methods<I, T>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        self.config.methods = Some(methods.into_iter().map(|m| m.as_ref().to_owned()).collect());
+        self
+    }
+
+    /// Restricts the request headers a preflight may ask for (case-insensitive, as header
+    /// names are). Replaces the default list; [`allow_any_header`](Cors::allow_any_header)
+    /// wins if both are called.
+    pub fn allow_headers<I, H>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = H>,
+        H: AsRef<str>,
+    {
+        self.config.headers = Some(
+            headers
+                .into_iter()
+                .map(|h| h.as_ref().to_ascii_lowercase())
+                .collect(),
+        );
+        self.config.any_header = false;
+        self
+    }
+
+    /// Allows any request header a preflight asks for.
+    ///
+    /// Without credentials the answer is `*` (plus `authorization` when asked, because `*`
+    /// never covers it). With credentials `*` means nothing to browsers, so the validated
+    /// request list is echoed instead.
+    pub fn allow_any_header(mut self) -> Self {
+        self.config.any_header = true;
+        self
+    }
+
+    /// Response headers scripts may read, beyond the CORS-safelisted ones
+    /// (`Cache-Control`, `Content-Language`, `Content-Length`, `Content-Type`, `Expires`,
+    /// `Last-Modified`, `Pragma`).
+    pub fn expose_headers<I, H>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = H>,
+        H: AsRef<str>,
+    {
+        self.config
+            .expose
+            .extend(headers.into_iter().map(|h| h.as_ref().to_ascii_lowercase()));
+        self
+    }
+
+    /// How long browsers may cache a successful preflight (`Access-Control-Max-Age`, whole
+    /// seconds). Browsers cap it: Chromium at 7200 s, Firefox at 86400 s, WebKit at 600 s.
+    /// `Duration::ZERO` asks them not to cache.
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.config.max_age = Some(max_age);
+        self
+    }
+
+    /// Sends no `Access-Control-Max-Age`: browsers then cache preflights for 5 s.
+    pub fn no_max_age(mut self) -> Self {
+        self.config.max_age = None;
+        self
+    }
+
+    /// Calls `hook` for every refused CORS request, with the reason, the origin and the path.
+    ///
+    /// Refusals are also logged with `log::debug!`; the hook is for metrics or your own
+    /// logging. It runs on the request path: keep it cheap.
+    ///
+    /// ```
+    /// use actix_scoped_cors::{Cors, Reason};
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .on_reject(|rejection| {
+    ///         if rejection.reason() == Reason::OriginNotAllowed {
+    ///             eprintln!("refused {:?} on {}", rejection.origin(), rejection.path());
+    ///         }
+    ///     })
+    ///     .try_build()
+    ///     .unwrap();
+    /// # drop(policy);
+    /// ```
+    pub fn on_reject<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Rejection<'_>) + Send + Sync + 'static,
+    {
+        self.config.on_reject = Some(Arc::new(hook));
+        self
+    }
+
+    /// Answers Private Network Access preflights
+    /// (`Access-Control-Request-Private-Network: true`) with
+    /// `Access-Control-Allow-Private-Network: true`. Preflights only, never actual responses.
+    ///
+    /// A draft that Chromium is replacing with a permission prompt; enable it only if a
+    /// public page must reach this server on a private network.
+    pub fn allow_private_network(mut self) -> Self {
+        self.config.private_network = true;
+        self
+    }
+
+    /// Validates the configuration and builds the immutable, shareable [`Policy`].
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] listing **every** problem, each with the offending input and a fix.
+    pub fn try_build(self) -> Result<Policy, ConfigError> {
+        build(self.config, M::CREDENTIALED)
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Strict {}
+    impl Sealed for super::Permissive {}
+}
+
+/// The two builder modes, [`Strict`] and [`Permissive`]. Sealed: no other mode exists.
+pub trait Mode: sealed::Sealed {
+    /// Whether policies of this mode send `Access-Control-Allow-Credentials: true`.
+    const CREDENTIALED: bool;
+}
+
+impl Mode for Strict {
+    const CREDENTIALED: bool = true;
+}
+
+impl Mode for Permissive {
+    const CREDENTIALED: bool = false;
+}
+
+/// Which origins a policy allows.
+#[derive(Debug)]
+pub(crate) enum AllowedOrigins {
+    Any,
+    Matching(Box<OriginMatcher>),
+}
+
+/// Which methods a preflight may ask for.
+#[derive(Debug)]
+pub(crate) enum AllowedMethods {
+    Any,
+    List(Vec<Method>),
+}
+
+/// Which request headers a preflight may ask for.
+#[derive(Debug)]
+pub(crate) enum AllowedHeaders {
+    Any,
+    List(Vec<HeaderName>),
+}
+
+/// A validated, immutable CORS policy: `Send + Sync`, and cheap to clone (one `Arc`).
+///
+/// Build it once, outside the `HttpServer::new` closure, and `.wrap(policy.clone())` in
+/// every worker. Obtained from [`Cors::try_build`].
+#[derive(Clone)]
+pub struct Policy {
+    pub(crate) inner: Arc<PolicyInner>,
+}
+
+pub(crate) struct PolicyInner {
+    pub(crate) origins: AllowedOrigins,
+    pub(crate) credentialed: bool,
+    pub(crate) methods: AllowedMethods,
+    pub(crate) headers: AllowedHeaders,
+    pub(crate) values: Precomputed,
+    pub(crate) block_disallowed: bool,
+    pub(crate) private_network: bool,
+    pub(crate) on_reject: Option<RejectionHook>,
+}
+
+impl Policy {
+    /// Whether this policy allows `origin` (as a browser would send it) on a request without
+    /// further context. Origin predicates see a default request head.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        match &self.inner.origins {
+            AllowedOrigins::Any => true,
+            AllowedOrigins::Matching(matcher) => {
+                let head = RequestHead::default();
+                matcher.matches(origin, &head)
+            }
+        }
+    }
+
+    /// Whether the request's single `Origin` header is allowed by this policy (for a
+    /// permissive policy: whether there is one).
+    pub(crate) fn origin_is_allowed(&self, head: &RequestHead) -> bool {
+        let origins = head.headers.get_all(ORIGIN);
+        match (&self.inner.origins, origins.as_slice()) {
+            (_, []) => false,
+            (AllowedOrigins::Any, _) => true,
+            (AllowedOrigins::Matching(matcher), [origin]) => origin
+                .to_str()
+                .is_ok_and(|origin| matcher.matches(origin, head)),
+            (AllowedOrigins::Matching(_), _) => false,
+        }
+    }
+
+    /// Whether responses carry `Access-Control-Allow-Credentials: true`.
+    pub fn is_credentialed(&self) -> bool {
+        self.inner.credentialed
+    }
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Policy")
+            .field("origins", &inner.origins)
+            .field("credentialed", &inner.credentialed)
+            .field("methods", &inner.methods)
+            .field("headers", &inner.headers)
+            .field("block_disallowed", &inner.block_disallowed)
+            .field("private_network", &inner.private_network)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M: Mode> TryFrom<Cors<M>> for Policy {
+    type Error = ConfigError;
+
+    fn try_from(cors: Cors<M>) -> Result<Self, Self::Error> {
+        cors.try_build()
+    }
+}
+
+fn build(config: Config, credentialed: bool) -> Result<Policy, ConfigError> {
+    let mut problems = Vec::new();
+
+    let origins = if credentialed {
+        AllowedOrigins::Matching(Box::new(build_matcher(&config, &mut problems)))
+    } else {
+        AllowedOrigins::Any
+    };
+    let methods = build_methods(config.methods.as_deref(), credentialed, &mut problems);
+    let headers = if config.any_header {
+        AllowedHeaders::Any
+    } else {
+        let names = config
+            .headers
+            .as_deref()
+            .unwrap_or(&["content-type".to_owned(), "authorization".to_owned()])
+            .to_vec();
+        AllowedHeaders::List(parse_header_names(
+            &names,
+            HeaderList::Allowed,
+            &mut problems,
+        ))
+    };
+    let expose = build_expose(&config.expose, credentialed, &mut problems);
+    if let Some(max_age) = config.max_age {
+        if max_age.as_secs() > MAX_AGE_LIMIT {
+            problems.push(ConfigProblem::MaxAgeTooLong {
+                secs: max_age.as_secs(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ConfigError::new(problems));
+    }
+
+    let values = Precomputed::new(&methods, &headers, &expose, config.max_age);
+    Ok(Policy {
+        inner: Arc::new(PolicyInner {
+            origins,
+            credentialed,
+            methods,
+            headers,
+            values,
+            block_disallowed: config.block_disallowed,
+            private_network: config.private_network,
+            on_reject: config.on_reject,
+        }),
+    })
+}
+
+fn build_matcher(config: &Config, problems: &mut Vec<ConfigProblem>) -> OriginMatcher {
+    let mut matcher = OriginMatcher::default();
+    for pattern in parse_origin_entries(&config.origins, config.safety, problems) {
+        matcher.add_pattern(pattern);
+    }
+    if config.safety.allow_null {
+        matcher.allow_null();
+    }
+    let mut regexes = Vec::with_capacity(config.regexes.len());
+    for regex in &config.regexes {
+        match regex::Regex::new(&anchored(regex)) {
+            Ok(_) => regexes.push(anchored(regex)),
+            Err(error) => problems.push(ConfigProblem::InvalidRegex {
+                input: regex.clone(),
+                error: error.to_string(),
+            }),
+        }
+    }
+    match RegexSet::new(&regexes) {
+        Ok(set) => matcher.set_regexes(set),
+        Err(error) => problems.push(ConfigProblem::InvalidRegex {
+            input: config.regexes.join(" | "),
+            error: error.to_string(),
+        }),
+    }
+    for predicate in &config.predicates {
+        matcher.add_predicate(predicate.clone());
+    }
+    for shared in &config.shared {
+        matcher.add_shared(shared.clone());
+    }
+    if matcher.is_empty() && problems.is_empty() {
+        problems.push(ConfigProblem::NothingAllowed);
+    }
+    matcher
+}
+
+/// Parses allowlist entries under the strict-mode safety rules, collecting every problem.
+pub(crate) fn parse_origin_entries<I, S>(
+    entries: I,
+    safety: OriginSafety,
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<OriginPattern>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut patterns = Vec::new();
+    for entry in entries {
+        let input = entry.as_ref();
+        if input == "null" && safety.allow_null {
+            continue; // handled by the matcher's own flag
+        }
+        let pattern = match OriginPattern::parse(input) {
+            Ok(pattern) => pattern,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        let (scheme, host) = pattern.scheme_and_host();
+        let loopback = crate::origin::is_loopback_host(host);
+        if scheme == "http" && !loopback && !safety.allow_insecure_http {
+            problems.push(ConfigProblem::InsecureOrigin {
+                input: input.to_owned(),
+            });
+            continue;
+        }
+        if let OriginPattern::Subdomains { suffix, .. } = &pattern {
+            if let Some(suffix) = public_suffix(suffix) {
+                problems.push(ConfigProblem::PublicSuffixWildcard {
+                    input: input.to_owned(),
+                    suffix: suffix.to_owned(),
+                });
+                continue;
+            }
+        }
+        patterns.push(pattern);
+    }
+    patterns
+}
+
+fn build_methods(
+    methods: Option<&[String]>,
+    credentialed: bool,
+    problems: &mut Vec<ConfigProblem>,
+) -> AllowedMethods {
+    let Some(methods) = methods else {
+        return if credentialed {
+            AllowedMethods::List(vec![
+                Method::GET,
+                Method::HEAD,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+        } else {
+            AllowedMethods::Any
+        };
+    };
+    let mut list: Vec<Method> = Vec::with_capacity(methods.len());
+    for input in methods {
+        if input == "*" {
+            if credentialed {
+                problems.push(ConfigProblem::WildcardMethod);
+                continue;
+            }
+            return AllowedMethods::Any;
+        }
+        let upper = input.to_ascii_uppercase();
+        if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
+            problems.push(ConfigProblem::ForbiddenMethod {
+                input: input.clone(),
+            });
+            continue;
+        }
+        // Browsers normalise these six to uppercase (Fetch, "normalize a method").
+        let normalised = matches!(
+            upper.as_str(),
+            "DELETE" | "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT"
+        );
+        if normalised && upper != *input {
+            problems.push(ConfigProblem::NonCanonicalMethod {
+                input: input.clone(),
+                canonical: upper,
+            });
+            continue;
+        }
+        match Method::from_bytes(input.as_bytes()) {
+            Ok(method) if !list.contains(&method) => list.push(method),
+            Ok(_) => {}
+            Err(_) => problems.push(ConfigProblem::InvalidMethod {
+                input: input.clone(),
+            }),
+        }
+    }
+    AllowedMethods::List(list)
+}
+
+/// Exposed headers: `None` for none, `Some(vec![])`-free; `*` kept as the single entry.
+pub(crate) enum Expose {
+    Nothing,
+    Any,
+    List(Vec<HeaderName>),
+}
+
+fn build_expose(
+    expose: &[String],
+    credentialed: bool,
+    problems: &mut Vec<ConfigProblem>,
+) -> Expose {
+    if expose.iter().any(|name| name == "*") {
+        if credentialed {
+            problems.push(ConfigProblem::WildcardHeader {
+                list: HeaderList::Exposed,
+            });
+        }
+        return Expose::Any;
+    }
+    for name in expose {
+        if name == "set-cookie" || name == "set-cookie2" {
+            problems.push(ConfigProblem::UnexposableHeader {
+                input: name.clone(),
+            });
+        }
+    }
+    let names = parse_header_names(expose, HeaderList::Exposed, problems);
+    if names.is_empty() {
+        Expose::Nothing
+    } else {
+        Expose::List(names)
+    }
+}
+
+fn parse_header_names(
+    names: &[String],
+    list: HeaderList,
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<HeaderName> {
+    let mut parsed: Vec<HeaderName> = Vec::with_capacity(names.len());
+    for input in names {
+        if input == "*" {
+            problems.push(ConfigProblem::WildcardHeader { list });
+            continue;
+        }
+        match HeaderName::from_bytes(input.as_bytes()) {
+            Ok(name) if !parsed.contains(&name) => parsed.push(name),
+            Ok(_) => {}
+            Err(_) => problems.push(ConfigProblem::InvalidHeaderName {
+                input: input.clone(),
+                list,
+            }),
+        }
+    }
+    parsed
+}
