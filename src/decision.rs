@@ -191,12 +191,28 @@ pub enum Decision {
 /// );
 /// ```
 pub fn decide(policy: &Policy, head: &RequestHead) -> Decision {
-    let policy = &*policy.inner;
+    decide_with(&policy.inner, head, OriginCheck::Match)
+}
+
+/// How [`decide_with`] judges the origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OriginCheck {
+    /// By the policy's synchronous rules.
+    Match,
+    /// Already accepted (by the asynchronous predicate): reflect it if well-formed.
+    Vouched,
+}
+
+pub(crate) fn decide_with(
+    policy: &PolicyInner,
+    head: &RequestHead,
+    check: OriginCheck,
+) -> Decision {
     let origins = head.headers.get_all(ORIGIN);
     if origins.len() == 0 {
         return Decision::NotCors;
     }
-    let origin = check_origin(policy, origins.as_slice(), head);
+    let origin = check_origin(policy, origins.as_slice(), head, check);
     if head.method != Method::OPTIONS || !head.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD) {
         return Decision::Actual(origin);
     }
@@ -216,10 +232,23 @@ pub fn decide(policy: &Policy, head: &RequestHead) -> Decision {
     }))
 }
 
+impl Decision {
+    /// Whether the only thing standing in the way is the origin, which an asynchronous
+    /// predicate may still accept.
+    pub(crate) fn awaits_origin_predicate(&self) -> bool {
+        matches!(
+            self,
+            Decision::Actual(Err(Reason::OriginNotAllowed))
+                | Decision::Preflight(Err(Reason::OriginNotAllowed))
+        )
+    }
+}
+
 fn check_origin(
     policy: &PolicyInner,
     origins: &[HeaderValue],
     head: &RequestHead,
+    check: OriginCheck,
 ) -> Result<AllowOrigin, Reason> {
     let matcher = match &policy.origins {
         AllowedOrigins::Any => return Ok(AllowOrigin::Any),
@@ -234,7 +263,7 @@ fn check_origin(
     let Ok(text) = origin.to_str() else {
         return Err(Reason::InvalidOrigin);
     };
-    if matcher.matches(text, head) {
+    if check == OriginCheck::Vouched || matcher.matches(text, head) {
         Ok(AllowOrigin::Reflect(origin.clone()))
     } else {
         Err(Reason::OriginNotAllowed)

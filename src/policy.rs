@@ -14,7 +14,7 @@
 //! Every input is parsed once, in [`Cors::try_build`]; the resulting [`Policy`] holds only
 //! parsed values and precomputed header values, so the request path never re-checks a string.
 
-use std::{fmt, marker::PhantomData, sync::Arc, time::Duration};
+use std::{fmt, future::Future, marker::PhantomData, sync::Arc, time::Duration};
 
 use actix_web::{
     dev::RequestHead,
@@ -23,6 +23,7 @@ use actix_web::{
         Method,
     },
 };
+use futures_util::future::LocalBoxFuture;
 use regex::RegexSet;
 
 use crate::{
@@ -96,6 +97,7 @@ struct Config {
     origins: Vec<String>,
     regexes: Vec<String>,
     predicates: Vec<OriginPredicate>,
+    async_predicate: Option<AsyncOriginPredicate>,
     shared: Vec<SharedOrigins>,
     methods: Option<Vec<String>>,
     headers: Option<Vec<String>>,
@@ -191,6 +193,45 @@ impl Cors<Strict> {
         F: Fn(&Origin<'_>, &RequestHead) -> bool + Send + Sync + 'static,
     {
         self.config.predicates.push(Arc::new(predicate));
+        self
+    }
+
+    /// Also allows origins for which the asynchronous `predicate` resolves to `true`: for
+    /// allowlists that live in a database or another service.
+    ///
+    /// Its answer decides preflights and actual requests alike. It is called only for
+    /// well-formed origins that no synchronous rule (exact list, patterns, regexes,
+    /// [`allow_origin_fn`](Cors::allow_origin_fn), shared lists) allowed, with the origin as
+    /// an owned `String`; one policy has at most one (a second call replaces the first).
+    ///
+    /// **Cost.** Every CORS request from such an origin waits for the future: a database
+    /// round trip per preflight *and* per actual request. Cache inside the closure (e.g. a map
+    /// of recent answers with an expiry) or, better, keep the list in memory with
+    /// [`SharedOrigins`] and refresh it when it changes. The guards and
+    /// [`Policy::allows_origin`] cannot await, so they do not consult it.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// async fn tenant_exists(origin: &str) -> bool {
+    ///     // e.g. `SELECT 1 FROM tenants WHERE origin = $1`
+    ///     origin.ends_with(".customers.example.com")
+    /// }
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .allow_origin_async(|origin| async move { tenant_exists(&origin).await })
+    ///     .try_build()
+    ///     .unwrap();
+    /// # drop(policy);
+    /// ```
+    pub fn allow_origin_async<F, Fut>(mut self, predicate: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = bool> + 'static,
+    {
+        self.config.async_predicate = Some(Arc::new(move |origin| {
+            Box::pin(predicate(origin)) as LocalBoxFuture<'static, bool>
+        }));
         self
     }
 
@@ -475,7 +516,12 @@ pub(crate) struct PolicyInner {
     pub(crate) block_disallowed: bool,
     pub(crate) private_network: bool,
     pub(crate) on_reject: Option<RejectionHook>,
+    pub(crate) async_origin: Option<AsyncOriginPredicate>,
 }
+
+/// An asynchronous origin predicate, as given to [`Cors::allow_origin_async`].
+pub(crate) type AsyncOriginPredicate =
+    Arc<dyn Fn(String) -> LocalBoxFuture<'static, bool> + Send + Sync>;
 
 impl Policy {
     /// Whether this policy allows `origin` (as a browser would send it) on a request without
@@ -578,6 +624,7 @@ fn build(config: Config, credentialed: bool) -> Result<Policy, ConfigError> {
             block_disallowed: config.block_disallowed,
             private_network: config.private_network,
             on_reject: config.on_reject,
+            async_origin: config.async_predicate,
         }),
     })
 }
@@ -613,7 +660,7 @@ fn build_matcher(config: &Config, problems: &mut Vec<ConfigProblem>) -> OriginMa
     for shared in &config.shared {
         matcher.add_shared(shared.clone());
     }
-    if matcher.is_empty() && problems.is_empty() {
+    if matcher.is_empty() && config.async_predicate.is_none() && problems.is_empty() {
         problems.push(ConfigProblem::NothingAllowed);
     }
     matcher
