@@ -66,6 +66,58 @@
 //! offending input and the fix. Wrapping an unbuilt builder checks it when the server starts
 //! and stops the start with the same text.
 //!
+//! # Composing policies
+//!
+//! **The innermost policy that covers a request decides it** — preflights, actual requests,
+//! error responses and unrouted paths alike — and the response carries exactly one set of
+//! grant headers, from that policy. Paths no inner policy covers are decided by the next
+//! policy out.
+//!
+//! ```
+//! use actix_scoped_cors::Cors;
+//! use actix_web::{web, App, HttpResponse};
+//!
+//! let app = App::new()
+//!     .wrap(Cors::permissive()) // assets and everything else: anonymous
+//!     .service(
+//!         web::scope("/api")
+//!             .wrap(Cors::strict(["https://app.example.com"])) // decides all of /api
+//!             .service(
+//!                 web::resource("/webhooks")
+//!                     .wrap(Cors::strict(["https://partner.example.org"])) // only this
+//!                     .route(web::post().to(HttpResponse::Ok)),
+//!             ),
+//!     );
+//! # drop(app);
+//! ```
+//!
+//! How: actix-web builds a wrapped service before the middleware around it, so each policy
+//! learns when it is built whether policies sit beneath it. One that has some passes every
+//! request down, preflights included, and decides only what no inner policy decided. A
+//! policy with nothing beneath answers preflights at once and pays nothing for this.
+//!
+//! Pitfalls, and their fixes:
+//!
+//! - **A method guard on a resource hides its preflights.** `#[get("/x", wrap = "...")]` and
+//!   `web::resource("/x").guard(guard::Get()).wrap(...)` guard the whole resource, so an
+//!   `OPTIONS` preflight never matches it and its policy never runs (the app answers `404`).
+//!   Put the policy on the enclosing scope (it sees requests before routing); or put the
+//!   method guard on the route (`web::resource("/x").wrap(cors).route(web::get().to(h))`); or
+//!   let preflights through the resource guard:
+//!   `.guard(guard::Any(guard::Get()).or(actix_scoped_cors::guard::preflight()))`; with the
+//!   macros, `#[route("/x", method = "GET", method = "OPTIONS", wrap = "...")]`.
+//! - **A policy with policies beneath it passes preflights down.** Where no inner policy covers
+//!   the path, the route answers first and the policy then replaces that answer with its own.
+//!   A handler with no method guard (`web::to(...)`) under such a policy therefore runs for
+//!   `OPTIONS` preflights; give such handlers method guards. The same holds for a policy
+//!   built right after a sibling one (two scopes side by side, each with a policy): the
+//!   second cannot tell a sibling from a child, and passes preflights down to be safe.
+//! - **`block_disallowed()` on an outer policy** can only refuse after the route ran, when
+//!   policies sit beneath it; put it on the innermost policies.
+//! - **Middleware order inside a scope**: the last `.wrap()` is the outermost. Authentication
+//!   that rejects unauthenticated requests must sit *inside* the CORS policy (wrapped
+//!   before it), because preflights carry no credentials.
+//!
 //! # CORS is not CSRF protection
 //!
 //! A `text/plain` or form `POST` from any site is sent without a preflight, with cookies;
@@ -94,5 +146,5 @@ pub use crate::{
     middleware::{CorsFuture, CorsMiddleware},
     origin::{Origin, MAX_ORIGIN_LEN},
     policy::{Cors, Mode, Permissive, Policy, Strict},
-    shared::SharedOrigins,
+    shared::{OriginsSnapshot, SharedOrigins},
 };

@@ -88,8 +88,42 @@ impl SharedOrigins {
         Origin::parse(origin).is_some_and(|origin| self.matches(&origin))
     }
 
+    /// A consistent view of the list as it is now: later [`replace`](Self::replace) calls do
+    /// not affect it. Use it to ask several questions of one version of the list.
+    ///
+    /// ```
+    /// use actix_scoped_cors::SharedOrigins;
+    ///
+    /// let shared = SharedOrigins::new(["https://a.example.com"]).unwrap();
+    /// let before = shared.snapshot();
+    /// shared.replace(["https://b.example.com"]).unwrap();
+    /// assert!(before.contains("https://a.example.com"));
+    /// assert!(!shared.contains("https://a.example.com"));
+    /// ```
+    pub fn snapshot(&self) -> OriginsSnapshot {
+        OriginsSnapshot(self.current.load_full())
+    }
+
     pub(crate) fn matches(&self, origin: &Origin<'_>) -> bool {
         self.current.load().matches_static(origin)
+    }
+}
+
+/// One version of a [`SharedOrigins`] list, from [`SharedOrigins::snapshot`].
+#[derive(Clone)]
+pub struct OriginsSnapshot(Arc<OriginMatcher>);
+
+impl OriginsSnapshot {
+    /// Whether `origin` (a serialized origin, as a browser sends it) is on this version of
+    /// the list.
+    pub fn contains(&self, origin: &str) -> bool {
+        Origin::parse(origin).is_some_and(|origin| self.0.matches_static(&origin))
+    }
+}
+
+impl fmt::Debug for OriginsSnapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("OriginsSnapshot").field(&*self.0).finish()
     }
 }
 
