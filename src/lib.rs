@@ -136,6 +136,7 @@ mod middleware;
 pub mod origin;
 mod policy;
 mod shared;
+pub mod testing;
 
 pub use crate::{
     decision::{

@@ -1,0 +1,317 @@
+//! [`Page`]: fetches against an actix service, with a preflight cache and a virtual clock.
+
+use std::{any::Any, sync::Mutex, time::Duration};
+
+use actix_service::Service;
+use actix_web::{
+    body::{self, BodySize, MessageBody},
+    dev::ServiceResponse,
+    http::{
+        header::{HeaderValue, CONTENT_LENGTH, TRANSFER_ENCODING},
+        Method,
+    },
+    test::TestRequest,
+    web::Bytes,
+    HttpResponse,
+};
+
+use super::{
+    flow::Flow,
+    protocol::{HeaderList, PreflightResult},
+    FetchOutcome, FetchReport, FetchRequest, Preflight, ReceivedResponse, SentRequest,
+};
+
+/// A web page at one origin, as seen by the network: it sends fetches, keeps Chromium's
+/// preflight cache, and holds cookies.
+///
+/// Time is virtual: it starts at zero and moves only with [`advance_time`](Page::advance_time),
+/// so cache expiry is deterministic in tests.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use actix_scoped_cors::{testing::{FetchRequest, Page}, Cors};
+/// use actix_web::{test, web, App, HttpResponse};
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = test::init_service(
+///     App::new()
+///         .wrap(Cors::permissive().no_max_age())
+///         .route("/items", web::delete().to(HttpResponse::NoContent)),
+/// )
+/// .await;
+/// let page = Page::new("https://app.example.com");
+/// let delete = FetchRequest::delete("https://api.example.com/items");
+///
+/// assert!(page.fetch(&app, delete.clone()).await.preflight_sent());
+/// // Without Max-Age, Chromium caches a preflight for 5 seconds.
+/// assert!(!page.fetch(&app, delete.clone()).await.preflight_sent());
+/// page.advance_time(Duration::from_secs(5));
+/// assert!(page.fetch(&app, delete).await.preflight_sent());
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct Page {
+    origin: String,
+    cookie: Option<String>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    now: Duration,
+    cache: Vec<CacheEntry>,
+}
+
+/// Chromium keys its preflight cache by origin and URL (and network isolation key); the
+/// entry remembers the credentials mode it was made for.
+#[derive(Debug)]
+struct CacheEntry {
+    origin: String,
+    url: String,
+    result: PreflightResult,
+    expires: Duration,
+}
+
+impl Page {
+    /// A page whose documents have `origin` (`https://app.example.com`).
+    pub fn new(origin: impl Into<String>) -> Self {
+        Page {
+            origin: origin.into(),
+            cookie: None,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Adds a cookie (`name=value`) sent with every request whose credentials mode allows
+    /// it: same-origin requests unless `omit`, cross-origin ones with `include`. Never with
+    /// a preflight.
+    pub fn with_cookie(mut self, cookie: impl AsRef<str>) -> Self {
+        let cookie = cookie.as_ref();
+        self.cookie = Some(match self.cookie.take() {
+            Some(existing) => format!("{existing}; {cookie}"),
+            None => cookie.to_owned(),
+        });
+        self
+    }
+
+    /// The page's origin, as given.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Moves the page's clock forward, expiring cached preflights.
+    pub fn advance_time(&self, by: Duration) {
+        self.state().now += by;
+    }
+
+    /// Forgets every cached preflight.
+    pub fn clear_preflight_cache(&self) {
+        self.state().cache.clear();
+    }
+
+    /// Fetches `request` from `app`, as Chromium would from this page.
+    ///
+    /// `app` is what [`actix_web::test::init_service`] returns. Errors from the service are
+    /// rendered into responses, as actix-web's server does.
+    ///
+    /// # Panics
+    ///
+    /// When `app` is a service over a request type other than the one
+    /// [`TestRequest::to_request`] builds (`actix_http::Request`).
+    pub async fn fetch<S, R, B>(&self, app: &S, request: FetchRequest) -> FetchReport
+    where
+        S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        R: 'static,
+        B: MessageBody,
+    {
+        let flow = match Flow::new(&self.origin, &request) {
+            Ok(flow) => flow,
+            Err(error) => {
+                return FetchReport {
+                    url: request.url,
+                    origin: self.origin.clone(),
+                    same_origin: false,
+                    preflight: Preflight::NotNeeded,
+                    actual: None,
+                    outcome: FetchOutcome::TypeError {
+                        message: error.to_string(),
+                    },
+                }
+            }
+        };
+        let mut report = FetchReport {
+            url: flow.url(),
+            origin: flow.origin.clone(),
+            same_origin: flow.same_origin,
+            preflight: Preflight::NotNeeded,
+            actual: None,
+            outcome: FetchOutcome::TypeError {
+                message: String::new(),
+            },
+        };
+
+        if flow.needs_preflight() {
+            if self.cached_preflight_allows(&flow) {
+                report.preflight = Preflight::Cached;
+            } else {
+                let request = flow.preflight_request();
+                let response = match send(app, &request, None).await {
+                    Ok(response) => response,
+                    Err(message) => {
+                        report.outcome = FetchOutcome::TypeError { message };
+                        return report;
+                    }
+                };
+                let verdict = flow.check_preflight(&response);
+                report.preflight = Preflight::Sent(Flow::exchange(request, response));
+                match verdict {
+                    Ok(result) => self.remember(&flow, result),
+                    Err(reason) => {
+                        report.outcome = flow.blocked(reason);
+                        return report;
+                    }
+                }
+            }
+        }
+
+        let request = flow.actual_request(self.cookie.as_deref());
+        match send(app, &request, flow.body.clone()).await {
+            Ok(response) => {
+                report.outcome = flow.outcome(&response);
+                report.actual = Some(Flow::exchange(request, response));
+            }
+            Err(message) => report.outcome = FetchOutcome::TypeError { message },
+        }
+        report
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock leaves only a cache behind: keep using it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn cached_preflight_allows(&self, flow: &Flow) -> bool {
+        let state = self.state();
+        let url = flow.url();
+        state.cache.iter().any(|entry| {
+            entry.origin == flow.origin
+                && entry.url == url
+                && entry.expires > state.now
+                && entry
+                    .result
+                    .allows(flow.credentials, &flow.method, &flow.headers)
+        })
+    }
+
+    fn remember(&self, flow: &Flow, result: PreflightResult) {
+        let mut state = self.state();
+        let url = flow.url();
+        let expires = state.now + result.max_age();
+        // One entry per origin and URL: a newer preflight replaces the older.
+        state
+            .cache
+            .retain(|entry| !(entry.origin == flow.origin && entry.url == url));
+        state.cache.push(CacheEntry {
+            origin: flow.origin.clone(),
+            url,
+            result,
+            expires,
+        });
+    }
+}
+
+/// Sends one request to the service and reads the whole response.
+async fn send<S, R, B>(
+    app: &S,
+    request: &SentRequest,
+    body: Option<Bytes>,
+) -> Result<ReceivedResponse, String>
+where
+    S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    R: 'static,
+    B: MessageBody,
+{
+    let method = Method::from_bytes(request.method.as_bytes())
+        .map_err(|_| format!("invalid method {}", request.method))?;
+    let target = url::Url::parse(&request.url)
+        .map(|url| match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        })
+        .map_err(|_| format!("invalid URL {}", request.url))?;
+    let mut test_request = TestRequest::default().method(method.clone()).uri(&target);
+    for (name, value) in &request.headers {
+        test_request = test_request.append_header((name.clone(), value.clone()));
+    }
+    if let Some(body) = body {
+        test_request = test_request.set_payload(body);
+    }
+    let service_request: Box<dyn Any> = Box::new(test_request.to_request());
+    let service_request = *service_request.downcast::<R>().unwrap_or_else(|_| {
+        panic!(
+            "actix_scoped_cors::testing needs the service `actix_web::test::init_service` \
+             returns, over the request type of `TestRequest::to_request`"
+        )
+    });
+
+    let (status, headers, body) = match app.call(service_request).await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let mut headers = header_list(response.headers());
+            add_framing_headers(&mut headers, status, response.response().body().size());
+            let body = body::to_bytes(response.into_body())
+                .await
+                .map_err(|error| {
+                    let error: Box<dyn std::error::Error> = error.into();
+                    format!("Failed to fetch (body: {error})")
+                })?;
+            (status, headers, body)
+        }
+        Err(error) => {
+            let response: HttpResponse = error.error_response();
+            let status = response.status().as_u16();
+            let mut headers = header_list(response.headers());
+            add_framing_headers(&mut headers, status, response.body().size());
+            let body = body::to_bytes(response.into_body())
+                .await
+                .map_err(|error| format!("Failed to fetch (body: {error})"))?;
+            (status, headers, body)
+        }
+    };
+    Ok(ReceivedResponse {
+        status,
+        headers,
+        body: if method == Method::HEAD {
+            Bytes::new()
+        } else {
+            body
+        },
+    })
+}
+
+/// Adds the `Content-Length` or `Transfer-Encoding` that actix-web's HTTP/1.1 encoder would
+/// write (they are not in the response's `HeaderMap`), so scripts can read `Content-Length`.
+fn add_framing_headers(headers: &mut HeaderList, status: u16, size: BodySize) {
+    let no_body = status < 200 || status == 204 || status == 304;
+    let framed = headers
+        .iter()
+        .any(|(name, _)| name == CONTENT_LENGTH || name == TRANSFER_ENCODING);
+    if no_body || framed {
+        return;
+    }
+    match size {
+        BodySize::Sized(len) => headers.push((CONTENT_LENGTH, HeaderValue::from(len))),
+        BodySize::Stream => headers.push((TRANSFER_ENCODING, HeaderValue::from_static("chunked"))),
+        BodySize::None => {}
+    }
+}
+
+fn header_list(headers: &actix_web::http::header::HeaderMap) -> HeaderList {
+    headers
+        .iter()
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
+}
