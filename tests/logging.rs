@@ -1,0 +1,189 @@
+//! Every refusal is logged exactly once, at debug level, with the reason, the origin and the
+//! path — and offered to the `on_reject` hook — while the response reveals nothing.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use actix_scoped_cors::{Cors, Reason};
+use actix_web::{
+    http::{Method, StatusCode},
+    test::{self, TestRequest},
+    web, App, HttpResponse,
+};
+
+struct Capture(Mutex<Vec<(log::Level, String, String)>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        self.0.lock().unwrap().push((
+            record.level(),
+            record.target().to_owned(),
+            record.args().to_string(),
+        ));
+    }
+    fn flush(&self) {}
+}
+
+fn capture() -> &'static Capture {
+    static CAPTURE: OnceLock<&'static Capture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
+        log::set_logger(capture).unwrap();
+        log::set_max_level(log::LevelFilter::Trace);
+        capture
+    })
+}
+
+/// Log lines from this crate that mention `marker` (each test uses its own paths, so tests
+/// running in parallel do not see each other's lines).
+fn lines_about(marker: &str) -> Vec<(log::Level, String)> {
+    capture()
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, target, text)| target == "actix_scoped_cors" && text.contains(marker))
+        .map(|(level, _, text)| (*level, text.clone()))
+        .collect()
+}
+
+#[actix_rt::test]
+async fn each_refusal_is_logged_once_with_reason_origin_and_path() {
+    capture();
+    let hooked = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&hooked);
+    let policy = Cors::strict(["https://app.example.com"])
+        .allow_methods(["GET", "PUT"])
+        .on_reject(move |rejection| {
+            sink.lock().unwrap().push((
+                rejection.reason(),
+                rejection.is_preflight(),
+                rejection.origin().map(str::to_owned),
+                rejection.path().to_owned(),
+            ))
+        })
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new().service(
+            web::scope("/log-flat")
+                .wrap(policy)
+                .route("/items", web::get().to(HttpResponse::Ok)),
+        ),
+    )
+    .await;
+
+    let req = TestRequest::get()
+        .uri("/log-flat/items")
+        .insert_header(("Origin", "https://evil.example.net"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+
+    let req = TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/log-flat/items")
+        .insert_header(("Origin", "https://app.example.com"))
+        .insert_header(("Access-Control-Request-Method", "PATCH"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(
+        test::read_body(res).await.is_empty(),
+        "nothing leaks into the body"
+    );
+
+    // An allowed request logs nothing.
+    let req = TestRequest::get()
+        .uri("/log-flat/items")
+        .insert_header(("Origin", "https://app.example.com"))
+        .to_request();
+    test::call_service(&app, req).await;
+
+    let lines = lines_about("/log-flat/");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|(level, _)| *level == log::Level::Debug));
+    assert!(lines[0].1.contains("origin not allowed"), "{}", lines[0].1);
+    assert!(lines[0].1.contains("\"https://evil.example.net\""));
+    assert!(lines[0].1.contains("GET /log-flat/items"));
+    assert!(lines[1].1.contains("preflight refused: method not allowed"));
+    assert!(lines[1].1.contains("OPTIONS /log-flat/items"));
+
+    let hooked = hooked.lock().unwrap();
+    assert_eq!(
+        *hooked,
+        [
+            (
+                Reason::OriginNotAllowed,
+                false,
+                Some("https://evil.example.net".to_owned()),
+                "/log-flat/items".to_owned()
+            ),
+            (
+                Reason::MethodNotAllowed,
+                true,
+                Some("https://app.example.com".to_owned()),
+                "/log-flat/items".to_owned()
+            ),
+        ]
+    );
+}
+
+#[actix_rt::test]
+async fn nested_policies_log_a_refusal_once() {
+    capture();
+    let outer = Cors::strict(["https://outer.example.com"])
+        .try_build()
+        .unwrap();
+    let inner = Cors::strict(["https://inner.example.com"])
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new().wrap(outer).service(
+            web::scope("/log-nested")
+                .wrap(inner)
+                .route("/items", web::get().to(HttpResponse::Ok)),
+        ),
+    )
+    .await;
+    for method in [Method::GET, Method::OPTIONS] {
+        let req = TestRequest::default()
+            .method(method)
+            .uri("/log-nested/items")
+            .insert_header(("Origin", "https://evil.example.net"))
+            .insert_header(("Access-Control-Request-Method", "GET"))
+            .to_request();
+        test::call_service(&app, req).await;
+    }
+    let lines = lines_about("/log-nested/");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+}
+
+#[actix_rt::test]
+async fn an_oversized_origin_is_logged_truncated() {
+    capture();
+    let policy = Cors::strict(["https://app.example.com"])
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new().service(
+            web::scope("/log-long")
+                .wrap(policy)
+                .route("", web::get().to(HttpResponse::Ok)),
+        ),
+    )
+    .await;
+    let origin = format!("https://{}.example.com", "a".repeat(4000));
+    let req = TestRequest::get()
+        .uri("/log-long")
+        .insert_header(("Origin", origin))
+        .to_request();
+    test::call_service(&app, req).await;
+    let lines = lines_about("/log-long");
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].1.contains("malformed Origin header"));
+    assert!(lines[0].1.len() < 300, "{} bytes", lines[0].1.len());
+}
