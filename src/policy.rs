@@ -355,8 +355,8 @@ impl<M: Mode> Cors<M> {
     }
 
     /// Restricts the request headers a preflight may ask for (case-insensitive, as header
-    /// names are). Replaces the default list; [`allow_any_header`](Cors::allow_any_header)
-    /// wins if both are called.
+    /// names are). Replaces the default list; of this and
+    /// [`allow_any_header`](Cors::allow_any_header), the last call wins.
     pub fn allow_headers<I, H>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = H>,
@@ -377,6 +377,8 @@ impl<M: Mode> Cors<M> {
     /// Without credentials the answer is `*` (plus `authorization` when asked, because `*`
     /// never covers it). With credentials `*` means nothing to browsers, so the validated
     /// request list is echoed instead.
+    ///
+    /// Of this and [`allow_headers`](Cors::allow_headers), the last call wins.
     pub fn allow_any_header(mut self) -> Self {
         self.config.any_header = true;
         self
@@ -384,15 +386,18 @@ impl<M: Mode> Cors<M> {
 
     /// Response headers scripts may read, beyond the CORS-safelisted ones
     /// (`Cache-Control`, `Content-Language`, `Content-Length`, `Content-Type`, `Expires`,
-    /// `Last-Modified`, `Pragma`).
+    /// `Last-Modified`, `Pragma`). Replaces any earlier list. `Set-Cookie` is refused (browsers
+    /// never expose it), and so is `*` on a strict policy (browsers ignore it with
+    /// credentials).
     pub fn expose_headers<I, H>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = H>,
         H: AsRef<str>,
     {
-        self.config
-            .expose
-            .extend(headers.into_iter().map(|h| h.as_ref().to_ascii_lowercase()));
+        self.config.expose = headers
+            .into_iter()
+            .map(|h| h.as_ref().to_ascii_lowercase())
+            .collect();
         self
     }
 
