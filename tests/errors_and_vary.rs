@@ -1,0 +1,182 @@
+//! Error responses of every kind still carry the grant headers (so the page can read the
+//! error), and headers the handler set are replaced or merged, never duplicated.
+
+mod common;
+
+use actix_web::{
+    http::{Method, StatusCode},
+    test,
+};
+use common::*;
+
+#[actix_web::test]
+async fn handler_errors_carry_grant_headers() {
+    let app = TestApp::new(build(strict())).await;
+
+    for code in [400, 401, 403, 404, 409, 418, 422, 429, 500, 502, 503] {
+        let res = app.call(get(&format!("/api/status/{code}"), ALLOWED)).await;
+        assert_eq!(res.status().as_u16(), code);
+        assert_header(&res, ACAO, ALLOWED);
+        assert_header(&res, ACAC, "true");
+        assert_vary_has_origin(&res);
+        assert_no_preflight_only_headers(&res);
+        assert_eq!(test::read_body(res).await, "status");
+
+        let res = app
+            .call(get(&format!("/api/status/{code}"), DISALLOWED))
+            .await;
+        assert_no_grant_headers(&res);
+    }
+}
+
+#[actix_web::test]
+async fn extractor_failures_carry_grant_headers() {
+    let app = TestApp::new(build(strict())).await;
+    let json_post = |body: &str| {
+        actual(Method::POST, "/api/json", ALLOWED)
+            .insert_header(("content-type", "application/json"))
+            .set_payload(body.to_owned())
+    };
+    let too_large = format!(r#"{{"name":"{}"}}"#, "x".repeat(JSON_LIMIT));
+
+    for (case, req, status) in [
+        ("bad JSON", json_post("{not json"), StatusCode::BAD_REQUEST),
+        (
+            "wrong shape",
+            json_post(r#"{"title":1}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "wrong content type",
+            actual(Method::POST, "/api/json", ALLOWED)
+                .insert_header(("content-type", "text/plain"))
+                .set_payload(r#"{"name":"a"}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "payload too large",
+            json_post(&too_large),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+    ] {
+        let res = app.call(req).await;
+        assert_eq!(res.status(), status, "{case}");
+        assert_header(&res, ACAO, ALLOWED);
+        assert_header(&res, ACAC, "true");
+        assert_vary_has_origin(&res);
+    }
+    assert_eq!(app.hits(), 0);
+
+    let res = app.call(json_post(r#"{"name":"a"}"#)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_actual_grant(&res, ALLOWED);
+}
+
+#[actix_web::test]
+async fn default_service_404_and_405_carry_grant_headers() {
+    let app = TestApp::new(build(strict())).await;
+
+    for (case, method, path, status) in [
+        (
+            "no route",
+            Method::GET,
+            "/api/no-such-route",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "#[get] route, POST",
+            Method::POST,
+            "/api/me",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "GET-only resource, DELETE",
+            Method::DELETE,
+            "/api/only-get",
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+    ] {
+        let res = app.call(actual(method.clone(), path, ALLOWED)).await;
+        assert_eq!(res.status(), status, "{case}");
+        assert_header(&res, ACAO, ALLOWED);
+        assert_header(&res, ACAC, "true");
+        assert_vary_has_origin(&res);
+        assert_no_preflight_only_headers(&res);
+
+        let res = app.call(actual(method, path, DISALLOWED)).await;
+        assert_eq!(res.status(), status, "{case}");
+        assert_no_grant_headers(&res);
+    }
+    assert_eq!(app.hits(), 0);
+}
+
+#[actix_web::test]
+async fn inner_middleware_error_renders_with_grant_headers() {
+    let app = TestApp::new(build(strict())).await;
+
+    // The error stays an error for outer layers; wherever it is rendered, its response
+    // carries the grant headers.
+    let err = match app.try_call(get("/api/unauthorized", ALLOWED)).await {
+        Err(err) => err,
+        Ok(res) => panic!("expected the inner Err to surface, got {}", res.status()),
+    };
+    assert_eq!(
+        err.as_response_error().status_code(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = err.error_response();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_header(&res, ACAO, ALLOWED);
+    assert_header(&res, ACAC, "true");
+    assert_header(&res, ACEH, EXPOSED);
+    assert_vary_has_origin(&res);
+    assert_no_preflight_only_headers(&res);
+    assert_eq!(err.to_string(), "no session");
+
+    let err = match app.try_call(get("/api/unauthorized", DISALLOWED)).await {
+        Err(err) => err,
+        Ok(res) => panic!("expected the inner Err to surface, got {}", res.status()),
+    };
+    let res = err.error_response();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_no_grant_headers(&res);
+    assert_eq!(app.hits(), 0);
+}
+
+#[actix_web::test]
+async fn grants_set_by_the_handler_are_replaced_not_duplicated() {
+    let app = TestApp::new(build(strict())).await;
+
+    let res = app.call(get("/api/preset/grants", ALLOWED)).await;
+    assert_header(&res, ACAO, ALLOWED);
+    assert_header(&res, ACAC, "true");
+    assert_header(&res, ACEH, EXPOSED);
+    assert_header(&res, "vary", "Accept-Encoding, Origin");
+
+    // A refused request keeps none of what the handler granted.
+    let res = app.call(get("/api/preset/grants", DISALLOWED)).await;
+    assert_no_grant_headers(&res);
+    assert_header(&res, "vary", "Accept-Encoding, Origin");
+}
+
+#[actix_web::test]
+async fn vary_set_by_the_handler_is_merged() {
+    let app = TestApp::new(build(strict())).await;
+
+    for (kind, expected) in [
+        ("vary", "Accept-Encoding, Origin"),
+        ("vary-dup", "Accept-Encoding, Cookie, Origin"),
+        ("vary-origin", "origin"),
+        ("vary-star", "*"),
+    ] {
+        let path = format!("/api/preset/{kind}");
+        for origin in [Some(ALLOWED), Some(DISALLOWED), None] {
+            let req = match origin {
+                Some(origin) => get(&path, origin),
+                None => test::TestRequest::get().uri(&path),
+            };
+            let res = app.call(req).await;
+            assert_header(&res, "vary", expected);
+        }
+    }
+}
