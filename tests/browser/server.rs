@@ -1,0 +1,421 @@
+//! The servers the browser talks to, built in-process with this crate, and the log of every
+//! request they received.
+//!
+//! Both listen on 127.0.0.1 only; Chromium reaches them under many host names through
+//! `--host-resolver-rules`, so one port serves pages for every page origin and the API.
+//!
+//! - **main** (`http://*.test:MAIN`): a strict credentialed `/api`, permissive `/public`,
+//!   `/nocache` (Max-Age 0), `/patchy` (allows `PATCH`), and two nestings: permissive scope
+//!   around a strict scope (`/nested`), strict scope around a permissive resource (`/res`).
+//! - **outer** (`http://*.test:OUTER`): an app-level permissive policy around a strict `/api`.
+//!
+//! Every request is recorded before any middleware answers it, tagged with the `case` query
+//! parameter that the suite puts on every URL, so a test can tell whether a preflight or the
+//! actual request of a case reached the server.
+
+use std::{
+    net::TcpListener,
+    sync::{mpsc, Arc, Mutex},
+    thread,
+    time::{Duration, Instant},
+};
+
+use actix_scoped_cors::{Cors, Policy};
+use actix_web::{
+    dev::{ServerHandle, Service, ServiceResponse},
+    error::{ErrorConflict, ErrorUnauthorized},
+    http::{header, StatusCode},
+    web, App, HttpRequest, HttpResponse, HttpServer,
+};
+use serde_json::{json, Value};
+
+/// The value of the session cookie the suite makes Chromium store for `api.test`.
+pub const SESSION_COOKIE: &str = "sid=browser-suite-session";
+/// The value of the cookie set by a credentialed CORS response.
+pub const CORS_SET_COOKIE: &str = "sid2=set-by-cors-response";
+
+/// Which in-process server a page or a request goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    Main,
+    Outer,
+}
+
+/// One request as the server received it.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub server: Server,
+    pub method: String,
+    pub path: String,
+    pub case: Option<String>,
+    pub origin: Option<String>,
+    pub cookie: Option<String>,
+}
+
+pub type HitLog = Arc<Mutex<Vec<Hit>>>;
+
+/// Both servers, running on their own actix system thread until dropped.
+pub struct Servers {
+    pub main_port: u16,
+    pub outer_port: u16,
+    pub hits: HitLog,
+    handles: Vec<ServerHandle>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Servers {
+    pub fn port(&self, server: Server) -> u16 {
+        match server {
+            Server::Main => self.main_port,
+            Server::Outer => self.outer_port,
+        }
+    }
+
+    /// The requests recorded for one case.
+    pub fn hits_for(&self, case: &str) -> Vec<Hit> {
+        self.hits
+            .lock()
+            .expect("hit log lock")
+            .iter()
+            .filter(|hit| hit.case.as_deref() == Some(case))
+            .cloned()
+            .collect()
+    }
+
+    pub fn all_hits(&self) -> Vec<Hit> {
+        self.hits.lock().expect("hit log lock").clone()
+    }
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for handle in &self.handles {
+            // The stop command is sent at once; the returned future only awaits completion.
+            drop(handle.stop(false));
+        }
+        // Bounded: a server that does not stop must not hang the test binary.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while let Some(thread) = self.thread.take() {
+            if thread.is_finished() {
+                let _ = thread.join();
+            } else if Instant::now() < deadline {
+                self.thread = Some(thread);
+                thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+/// Records every request (outermost layer, before any CORS middleware can answer it).
+macro_rules! recorded {
+    ($app:expr, $server:expr, $log:expr) => {{
+        let log: HitLog = $log;
+        $app.wrap_fn(move |req, srv| {
+            let header = |name: header::HeaderName| {
+                req.headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let case = web::Query::<std::collections::HashMap<String, String>>::from_query(
+                req.query_string(),
+            )
+            .ok()
+            .and_then(|q| q.get("case").cloned());
+            let hit = Hit {
+                server: $server,
+                method: req.method().to_string(),
+                path: req.path().to_owned(),
+                case,
+                origin: header(header::ORIGIN),
+                cookie: header(header::COOKIE),
+            };
+            log.lock().expect("hit log lock").push(hit);
+            srv.call(req)
+        })
+    }};
+}
+
+pub fn start() -> Servers {
+    let main = TcpListener::bind(("127.0.0.1", 0)).expect("bind main server on 127.0.0.1");
+    let outer = TcpListener::bind(("127.0.0.1", 0)).expect("bind outer server on 127.0.0.1");
+    let main_port = main.local_addr().expect("main address").port();
+    let outer_port = outer.local_addr().expect("outer address").port();
+    let hits = HitLog::default();
+    let policies = Policies::new(main_port, outer_port);
+    let (started, on_start) = mpsc::channel();
+    let log = hits.clone();
+    let thread = thread::spawn(move || {
+        let system = actix_rt::System::new();
+        system.block_on(async move {
+            let (p, l) = (policies.clone(), log.clone());
+            let main = HttpServer::new(move || {
+                let app = App::new().configure(|cfg| main_routes(cfg, &p));
+                recorded!(app, Server::Main, l.clone())
+            })
+            .workers(1)
+            .disable_signals()
+            .shutdown_timeout(1)
+            .listen(main)
+            .expect("listen main")
+            .run();
+            let (p, l) = (policies, log);
+            let outer = HttpServer::new(move || {
+                // The app-level policy sits inside the recorder, around every scope.
+                let app = App::new()
+                    .wrap(Cors::permissive())
+                    .configure(|cfg| outer_routes(cfg, &p));
+                recorded!(app, Server::Outer, l.clone())
+            })
+            .workers(1)
+            .disable_signals()
+            .shutdown_timeout(1)
+            .listen(outer)
+            .expect("listen outer")
+            .run();
+            started
+                .send(vec![main.handle(), outer.handle()])
+                .expect("report start");
+            let outer = actix_rt::spawn(outer);
+            let _ = main.await;
+            let _ = outer.await;
+        });
+    });
+    let handles = on_start
+        .recv_timeout(Duration::from_secs(30))
+        .expect("test servers started");
+    Servers {
+        main_port,
+        outer_port,
+        hits,
+        handles,
+        thread: Some(thread),
+    }
+}
+
+#[derive(Clone)]
+struct Policies {
+    api: Policy,
+    no_cache: Policy,
+    patchy: Policy,
+    public: Policy,
+    nested_strict: Policy,
+    res_strict: Policy,
+    outer_strict: Policy,
+}
+
+impl Policies {
+    fn new(main: u16, outer: u16) -> Policies {
+        let app = format!("http://app.test:{main}");
+        let tenants = format!("http://*.tenant.test:{main}");
+        // The test origins are plain-http, non-loopback names, which a strict policy refuses
+        // with credentials unless told otherwise: hence `allow_insecure_http_origins()`.
+        // On the browser side the same origins are made secure contexts with
+        // `--unsafely-treat-insecure-origin-as-secure`, so `Secure` cookies work over http.
+        let strict = |origins: Vec<String>| {
+            Cors::strict(origins)
+                .allow_insecure_http_origins()
+                .allow_methods(["GET", "HEAD", "POST", "PUT", "DELETE"])
+                .allow_headers(["content-type", "authorization", "x-allowed"])
+                .expose_headers(["x-request-id"])
+        };
+        let build = |cors: Result<Policy, actix_scoped_cors::ConfigError>| {
+            cors.unwrap_or_else(|e| panic!("test policy must be valid: {e}"))
+        };
+        Policies {
+            api: build(
+                strict(vec![app.clone(), tenants])
+                    .max_age(Duration::from_secs(600))
+                    .try_build(),
+            ),
+            no_cache: build(
+                strict(vec![app.clone()])
+                    .max_age(Duration::ZERO)
+                    .try_build(),
+            ),
+            patchy: build(
+                strict(vec![app.clone()])
+                    .allow_methods(["GET", "PATCH"])
+                    .try_build(),
+            ),
+            public: build(
+                Cors::permissive()
+                    .expose_headers(["x-request-id"])
+                    .try_build(),
+            ),
+            nested_strict: build(strict(vec![app.clone()]).try_build()),
+            res_strict: build(strict(vec![app.clone()]).try_build()),
+            outer_strict: build(strict(vec![app, format!("http://app.test:{outer}")]).try_build()),
+        }
+    }
+}
+
+fn main_routes(cfg: &mut web::ServiceConfig, p: &Policies) {
+    cfg.route("/page", web::get().to(page))
+        .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
+        .service(
+            web::scope("/api")
+                .wrap(p.api.clone())
+                .route("/login", web::get().to(login))
+                // One resource with both methods, so other methods get its 405.
+                .service(
+                    web::resource("/me")
+                        .route(web::get().to(me))
+                        .route(web::head().to(me)),
+                )
+                .route("/items", web::post().to(create_item))
+                .route("/items/{id}", web::put().to(replace_item))
+                .route("/items/{id}", web::patch().to(replace_item))
+                .route("/items/{id}", web::delete().to(HttpResponse::NoContent))
+                .route("/echo", web::post().to(echo))
+                .route("/set-cookie", web::get().to(set_cookie))
+                .route("/missing", web::get().to(missing))
+                .route("/fail", web::get().to(fail))
+                .route("/err", web::get().to(err))
+                .service(
+                    web::scope("/guarded")
+                        .wrap_fn(|req, srv| {
+                            let inner = srv.call(req);
+                            async move {
+                                drop(inner);
+                                Err::<ServiceResponse, _>(ErrorUnauthorized(
+                                    "inner middleware refused",
+                                ))
+                            }
+                        })
+                        .route("", web::get().to(me)),
+                ),
+        )
+        .service(
+            web::scope("/nocache")
+                .wrap(p.no_cache.clone())
+                .route("/items/{id}", web::put().to(replace_item)),
+        )
+        .service(
+            web::scope("/patchy")
+                .wrap(p.patchy.clone())
+                .route("/items/{id}", web::patch().to(replace_item)),
+        )
+        .service(
+            web::scope("/public")
+                .wrap(p.public.clone())
+                .route("/feed", web::get().to(feed))
+                .route("/feed", web::post().to(create_item))
+                .route("/feed", web::put().to(create_item))
+                .route("/feed", web::patch().to(create_item))
+                .route("/feed", web::delete().to(HttpResponse::NoContent)),
+        )
+        .service(
+            web::scope("/nested")
+                .wrap(Cors::permissive())
+                .route("/open", web::get().to(feed))
+                .service(
+                    web::scope("/strict")
+                        .wrap(p.nested_strict.clone())
+                        .route("/me", web::get().to(me))
+                        .route("/items/{id}", web::put().to(replace_item)),
+                ),
+        )
+        .service(
+            web::scope("/res")
+                .wrap(p.res_strict.clone())
+                .service(
+                    web::resource("/open")
+                        .wrap(Cors::permissive())
+                        .route(web::get().to(feed))
+                        .route(web::put().to(create_item)),
+                )
+                .route("/closed", web::get().to(me)),
+        );
+}
+
+fn outer_routes(cfg: &mut web::ServiceConfig, p: &Policies) {
+    cfg.route("/page", web::get().to(page))
+        .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
+        .route("/open", web::get().to(feed))
+        .service(
+            web::scope("/api")
+                .wrap(p.outer_strict.clone())
+                .route("/me", web::get().to(me))
+                .route("/items/{id}", web::put().to(replace_item)),
+        );
+}
+
+async fn page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body("<!doctype html><html><head><title>page</title></head><body>page</body></html>")
+}
+
+/// Loaded as a top-level page of `api.test`: a first-party `Set-Cookie`.
+async fn login() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            header::SET_COOKIE,
+            format!("{SESSION_COOKIE}; SameSite=None; Secure; Path=/"),
+        ))
+        .content_type("text/html; charset=utf-8")
+        .body("<!doctype html><title>login</title>logged in")
+}
+
+/// Reads the cookie from a credentialed CORS response (set as a third-party cookie).
+async fn set_cookie() -> HttpResponse {
+    with_headers(HttpResponse::Ok())
+        .insert_header((
+            header::SET_COOKIE,
+            format!("{CORS_SET_COOKIE}; SameSite=None; Secure; Path=/"),
+        ))
+        .json(json!({ "set": true }))
+}
+
+fn with_headers(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    builder
+        .insert_header(("x-request-id", "42"))
+        .insert_header(("x-secret", "not-exposed"));
+    builder
+}
+
+async fn me(req: HttpRequest) -> HttpResponse {
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    with_headers(HttpResponse::Ok()).json(json!({
+        "user": "browser-suite",
+        "cookie": header(header::COOKIE),
+        "authorization": header(header::AUTHORIZATION),
+    }))
+}
+
+async fn create_item(item: web::Json<Value>) -> HttpResponse {
+    with_headers(HttpResponse::Created()).json(item.into_inner())
+}
+
+async fn replace_item(id: web::Path<String>, item: web::Json<Value>) -> HttpResponse {
+    with_headers(HttpResponse::Ok()).json(json!({ "id": id.into_inner(), "item": item.0 }))
+}
+
+async fn echo(body: String) -> HttpResponse {
+    with_headers(HttpResponse::Ok())
+        .content_type("text/plain; charset=utf-8")
+        .body(body)
+}
+
+async fn feed() -> HttpResponse {
+    with_headers(HttpResponse::Ok()).json(json!({ "feed": "public" }))
+}
+
+async fn missing() -> HttpResponse {
+    with_headers(HttpResponse::NotFound()).json(json!({ "error": "no such item" }))
+}
+
+async fn fail() -> HttpResponse {
+    with_headers(HttpResponse::build(StatusCode::INTERNAL_SERVER_ERROR))
+        .json(json!({ "error": "something went wrong" }))
+}
+
+async fn err() -> Result<HttpResponse, actix_web::Error> {
+    Err(ErrorConflict("handler returned Err: conflict"))
+}
