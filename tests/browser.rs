@@ -38,7 +38,7 @@ use crate::{
     cases::{Case, CookieSent, Expected, Page},
     chromium::{Binaries, Driver},
     server::{Server, Servers, CORS_SET_COOKIE, SESSION_COOKIE},
-    simulation::{TableExpectations, Verdict},
+    simulation::{Oracle, Simulation, TableExpectations, Verdict},
     webdriver::Session,
 };
 
@@ -67,6 +67,30 @@ fn case_table_is_well_formed() {
             );
         }
     }
+}
+
+/// The table through the crate's simulation alone: runs with or without Chromium, so the
+/// table keeps checking the crate on machines without a browser.
+#[test]
+fn simulation_runs_every_case_as_the_table_says() {
+    let table = cases::table();
+    // No server listens: the simulation calls the apps in-process; the ports only shape the
+    // origins and URLs, as in the browser run.
+    let simulated = Simulation::run(&table, (8001, 8002), SESSION_COOKIE);
+    let checked: Vec<Case> = table
+        .iter()
+        .filter(|c| c.known_bug.is_none())
+        .cloned()
+        .collect();
+    let disagreeing =
+        simulation::disagreements(&TableExpectations, &checked, simulated.name(), |case| {
+            Some(simulated.verdict(case))
+        });
+    assert!(
+        disagreeing.is_empty(),
+        "the simulation disagrees with the case table:\n{}",
+        disagreeing.join("\n")
+    );
 }
 
 #[test]
@@ -171,8 +195,33 @@ fn chromium_runs_every_case_as_the_table_says() {
     failures.extend(simulation::disagreements(
         &TableExpectations,
         &checked,
+        "Chromium",
         verdict_of,
     ));
+    // Every case through the crate's simulation, on the same apps: it must agree with
+    // Chromium (known-bug cases included: both run the same crate code).
+    let simulated = Simulation::run(
+        &table,
+        (servers.main_port, servers.outer_port),
+        SESSION_COOKIE,
+    );
+    let disagreeing = simulation::disagreements(&simulated, &table, "Chromium", verdict_of);
+    let not_simulated = simulation::unsupported(&simulated, &table);
+    let _ = writeln!(
+        report,
+        "\nsimulation (actix_scoped_cors::testing) vs Chromium: {} of {} cases compared, {} disagree",
+        table.len() - not_simulated.len(),
+        table.len(),
+        disagreeing.len()
+    );
+    for line in disagreeing.iter().chain(&not_simulated) {
+        let _ = writeln!(report, "  {line}");
+    }
+    failures.extend(
+        disagreeing
+            .into_iter()
+            .map(|d| format!("simulation disagrees: {d}")),
+    );
 
     let _ = writeln!(
         report,

@@ -25,7 +25,7 @@ use actix_web::{
     dev::{ServerHandle, Service, ServiceResponse},
     error::{ErrorConflict, ErrorUnauthorized},
     http::{header, StatusCode},
-    web, App, HttpRequest, HttpResponse, HttpServer,
+    web, HttpRequest, HttpResponse, HttpServer,
 };
 use serde_json::{json, Value};
 
@@ -106,6 +106,24 @@ impl Drop for Servers {
     }
 }
 
+/// The main server's app (without the request recorder), for the server and the simulation.
+macro_rules! main_app {
+    ($policies:expr) => {
+        actix_web::App::new().configure(|cfg| $crate::server::main_routes(cfg, $policies))
+    };
+}
+pub(crate) use main_app;
+
+/// The outer server's app: an app-level permissive policy around a strict scope.
+macro_rules! outer_app {
+    ($policies:expr) => {
+        actix_web::App::new()
+            .wrap(actix_scoped_cors::Cors::permissive())
+            .configure(|cfg| $crate::server::outer_routes(cfg, $policies))
+    };
+}
+pub(crate) use outer_app;
+
 /// Records every request (outermost layer, before any CORS middleware can answer it).
 macro_rules! recorded {
     ($app:expr, $server:expr, $log:expr) => {{
@@ -149,30 +167,22 @@ pub fn start() -> Servers {
         let system = actix_rt::System::new();
         system.block_on(async move {
             let (p, l) = (policies.clone(), log.clone());
-            let main = HttpServer::new(move || {
-                let app = App::new().configure(|cfg| main_routes(cfg, &p));
-                recorded!(app, Server::Main, l.clone())
-            })
-            .workers(1)
-            .disable_signals()
-            .shutdown_timeout(1)
-            .listen(main)
-            .expect("listen main")
-            .run();
+            let main = HttpServer::new(move || recorded!(main_app!(&p), Server::Main, l.clone()))
+                .workers(1)
+                .disable_signals()
+                .shutdown_timeout(1)
+                .listen(main)
+                .expect("listen main")
+                .run();
             let (p, l) = (policies, log);
-            let outer = HttpServer::new(move || {
-                // The app-level policy sits inside the recorder, around every scope.
-                let app = App::new()
-                    .wrap(Cors::permissive())
-                    .configure(|cfg| outer_routes(cfg, &p));
-                recorded!(app, Server::Outer, l.clone())
-            })
-            .workers(1)
-            .disable_signals()
-            .shutdown_timeout(1)
-            .listen(outer)
-            .expect("listen outer")
-            .run();
+            let outer =
+                HttpServer::new(move || recorded!(outer_app!(&p), Server::Outer, l.clone()))
+                    .workers(1)
+                    .disable_signals()
+                    .shutdown_timeout(1)
+                    .listen(outer)
+                    .expect("listen outer")
+                    .run();
             started
                 .send(vec![main.handle(), outer.handle()])
                 .expect("report start");
@@ -193,8 +203,9 @@ pub fn start() -> Servers {
     }
 }
 
+/// Every policy of the test apps, built once for both servers.
 #[derive(Clone)]
-struct Policies {
+pub struct Policies {
     api: Policy,
     no_cache: Policy,
     patchy: Policy,
@@ -205,7 +216,7 @@ struct Policies {
 }
 
 impl Policies {
-    fn new(main: u16, outer: u16) -> Policies {
+    pub fn new(main: u16, outer: u16) -> Policies {
         let app = format!("http://app.test:{main}");
         let tenants = format!("http://*.tenant.test:{main}");
         // The test origins are plain-http, non-loopback names, which a strict policy refuses
@@ -250,7 +261,7 @@ impl Policies {
     }
 }
 
-fn main_routes(cfg: &mut web::ServiceConfig, p: &Policies) {
+pub fn main_routes(cfg: &mut web::ServiceConfig, p: &Policies) {
     cfg.route("/page", web::get().to(page))
         .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
         .service(
@@ -329,7 +340,7 @@ fn main_routes(cfg: &mut web::ServiceConfig, p: &Policies) {
         );
 }
 
-fn outer_routes(cfg: &mut web::ServiceConfig, p: &Policies) {
+pub fn outer_routes(cfg: &mut web::ServiceConfig, p: &Policies) {
     cfg.route("/page", web::get().to(page))
         .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
         .route("/open", web::get().to(feed))
