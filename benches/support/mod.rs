@@ -1,0 +1,474 @@
+//! What `benches/cors.rs`, `benches/allocations.rs` and `tests/allocations.rs` share: the
+//! scenarios, the three implementations set up with equivalent policies, a driver that calls
+//! them without a runtime, and a per-thread allocation counter.
+//!
+//! Every implementation is the same shape: `Transform::new_transform` over one trivial inner
+//! service (`req.into_response(HttpResponse::Ok())`), called with a `ServiceRequest` built by
+//! `TestRequest::to_srv_request()` *outside* the measured section. "No middleware" is that
+//! inner service alone, so "overhead" is exactly what the CORS layer adds: deciding, the
+//! response it builds or decorates, its future, and dropping what it made.
+
+use std::{
+    alloc::{GlobalAlloc, Layout, System},
+    cell::Cell,
+    future::Future,
+    hint::black_box,
+    marker::PhantomData,
+    pin::pin,
+    task::{Context, Poll, Waker},
+    time::Duration,
+};
+
+use actix_web::{
+    dev::{fn_service, Service, ServiceRequest, ServiceResponse, Transform},
+    http::{header, Method},
+    test::TestRequest,
+    Error, HttpResponse,
+};
+
+/// The implementations compared, in the order they are measured and printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Impl {
+    /// The trivial inner service alone: the physical limit.
+    None,
+    /// actix-cors 0.7.
+    ActixCors,
+    /// This crate.
+    ScopedCors,
+}
+
+impl Impl {
+    pub const ALL: [Impl; 3] = [Impl::None, Impl::ActixCors, Impl::ScopedCors];
+
+    /// The last segment of a bench ID.
+    pub fn id(self) -> &'static str {
+        match self {
+            Impl::None => "none",
+            Impl::ActixCors => "actix_cors",
+            Impl::ScopedCors => "scoped_cors",
+        }
+    }
+}
+
+/// Which origins the strict policy allows (every strict policy also allows
+/// `https://app.example.com` exactly). Methods, request headers, exposed headers, max age and
+/// credentials are the same in all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origins {
+    /// `n` exact origins.
+    Exact(usize),
+    /// `n` subdomain wildcards `https://*.tenantI.example.com`.
+    Wildcards(usize),
+    /// One anchored regex `https://pr-[0-9]+\.preview\.example\.com`.
+    Regex,
+    /// A predicate accepting the host `partner.example.org`.
+    Predicate,
+    /// Anonymous, `*`: any origin, method and request header.
+    Permissive,
+}
+
+/// What kind of scenario, for the targets in the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An actual request (GET): the handler runs.
+    Actual,
+    /// A well-formed preflight.
+    Preflight,
+    /// An adversarial preflight.
+    Hostile,
+}
+
+/// One benchmarked situation: a policy and a request.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// `group/variant`; bench IDs append `/none`, `/actix_cors` or `/scoped_cors`.
+    pub id: &'static str,
+    pub kind: Kind,
+    pub origins: Origins,
+    pub method: Method,
+    pub origin: Option<String>,
+    pub request_method: Option<&'static str>,
+    pub request_headers: Option<String>,
+    /// Whether a request is big (tens of KiB): fewer are built at once.
+    pub big: bool,
+}
+
+pub const ALLOWED: &str = "https://app.example.com";
+pub const DISALLOWED: &str = "https://evil.example.net";
+pub const REQUEST_HEADERS: &str = "content-type,authorization,x-requested-with";
+const PATH: &str = "/api/items";
+
+impl Scenario {
+    fn get(id: &'static str, origins: Origins, origin: Option<&str>) -> Self {
+        Scenario {
+            id,
+            kind: Kind::Actual,
+            origins,
+            method: Method::GET,
+            origin: origin.map(str::to_owned),
+            request_method: None,
+            request_headers: None,
+            big: false,
+        }
+    }
+
+    fn preflight(id: &'static str, kind: Kind, origin: String, headers: String) -> Self {
+        Scenario {
+            id,
+            kind,
+            origins: Origins::Exact(1),
+            method: Method::OPTIONS,
+            big: origin.len() + headers.len() > 4096,
+            origin: Some(origin),
+            request_method: Some("PUT"),
+            request_headers: Some(headers),
+        }
+    }
+
+    /// A fresh request for this scenario.
+    ///
+    /// Header values are pre-shared: in a real server they are slices of the connection's
+    /// shared read buffer, so cloning one (as both middlewares do to reflect the origin) is a
+    /// reference-count bump. `TestRequest` makes `Vec`-backed values whose *first* clone
+    /// allocates; cloning each once here keeps that harness artefact out of the counts.
+    pub fn request(&self) -> ServiceRequest {
+        let mut req = TestRequest::default().method(self.method.clone()).uri(PATH);
+        if let Some(origin) = &self.origin {
+            req = req.insert_header((header::ORIGIN, origin.as_str()));
+        }
+        if let Some(method) = self.request_method {
+            req = req.insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, method));
+        }
+        if let Some(headers) = &self.request_headers {
+            req = req.insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, headers.as_str()));
+        }
+        let req = req.to_srv_request();
+        for (_, value) in req.headers().iter() {
+            drop(value.clone());
+        }
+        req
+    }
+}
+
+/// Every scenario, in report order.
+pub fn scenarios() -> Vec<Scenario> {
+    let allowed = Some(ALLOWED);
+    let mut list = vec![
+        Scenario::get("allowed_get/1_origin", Origins::Exact(1), allowed),
+        Scenario::get("allowed_get/1000_origins", Origins::Exact(1_000), allowed),
+        Scenario::get(
+            "allowed_get/100000_origins",
+            Origins::Exact(100_000),
+            allowed,
+        ),
+        Scenario::get(
+            "wildcard_get/1_pattern",
+            Origins::Wildcards(1),
+            Some("https://acme.tenant0.example.com"),
+        ),
+        Scenario::get(
+            "wildcard_get/100_patterns",
+            Origins::Wildcards(100),
+            // The last pattern: the worst case for a linear scan.
+            Some("https://acme.tenant99.example.com"),
+        ),
+        Scenario::get(
+            "regex_get/1_regex",
+            Origins::Regex,
+            Some("https://pr-42.preview.example.com"),
+        ),
+        Scenario::get(
+            "predicate_get/1_fn",
+            Origins::Predicate,
+            Some("https://partner.example.org"),
+        ),
+        Scenario::preflight(
+            "preflight/allowed",
+            Kind::Preflight,
+            ALLOWED.to_owned(),
+            REQUEST_HEADERS.to_owned(),
+        ),
+        Scenario::preflight(
+            "preflight/disallowed",
+            Kind::Preflight,
+            DISALLOWED.to_owned(),
+            REQUEST_HEADERS.to_owned(),
+        ),
+        Scenario::get(
+            "disallowed_get/1_origin",
+            Origins::Exact(1),
+            Some(DISALLOWED),
+        ),
+        Scenario::get("no_origin_get/1_origin", Origins::Exact(1), None),
+        Scenario::get("permissive_get/any_origin", Origins::Permissive, allowed),
+    ];
+    let hostile = |id, origin: String, headers: String| {
+        Scenario::preflight(id, Kind::Hostile, origin, headers)
+    };
+    list.extend([
+        hostile(
+            "hostile_preflight/acrh_1024_commas",
+            ALLOWED.to_owned(),
+            ",".repeat(1024),
+        ),
+        hostile(
+            "hostile_preflight/acrh_1000_repeats",
+            ALLOWED.to_owned(),
+            vec!["x-requested-with"; 1000].join(","),
+        ),
+        hostile(
+            "hostile_preflight/acrh_64k_spaces",
+            ALLOWED.to_owned(),
+            " ".repeat(64 * 1024),
+        ),
+        hostile(
+            "hostile_preflight/origin_8k",
+            format!("https://{}.example.com", "a".repeat(8 * 1024 - 20)),
+            REQUEST_HEADERS.to_owned(),
+        ),
+    ]);
+    list
+}
+
+const METHODS: [Method; 4] = [Method::GET, Method::POST, Method::PUT, Method::DELETE];
+const HEADERS: [&str; 3] = ["content-type", "authorization", "x-requested-with"];
+const EXPOSE: &str = "x-request-id";
+const MAX_AGE: u64 = 600;
+const REGEX: &str = r"https://pr-[0-9]+\.preview\.example\.com";
+const PARTNER_HOST: &str = "partner.example.org";
+
+fn exact_origins(n: usize) -> impl Iterator<Item = String> {
+    std::iter::once(ALLOWED.to_owned()).chain((1..n).map(|i| format!("https://app{i}.example.com")))
+}
+
+fn wildcard_suffixes(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!(".tenant{i}.example.com")).collect()
+}
+
+/// This crate's policy for `origins`.
+pub fn scoped_policy(origins: Origins) -> actix_scoped_cors::Policy {
+    use actix_scoped_cors::Cors;
+    let strict = |entries: Vec<String>| {
+        Cors::strict(entries)
+            .allow_methods(METHODS.iter().map(Method::as_str))
+            .allow_headers(HEADERS)
+            .expose_headers([EXPOSE])
+            .max_age(Duration::from_secs(MAX_AGE))
+    };
+    let built = match origins {
+        Origins::Exact(n) => strict(exact_origins(n).collect()).try_build(),
+        Origins::Wildcards(n) => {
+            let mut entries = vec![ALLOWED.to_owned()];
+            entries.extend(
+                wildcard_suffixes(n)
+                    .iter()
+                    .map(|suffix| format!("https://*{suffix}")),
+            );
+            strict(entries).try_build()
+        }
+        Origins::Regex => strict(vec![ALLOWED.to_owned()])
+            .allow_origin_regex(REGEX)
+            .try_build(),
+        Origins::Predicate => strict(vec![ALLOWED.to_owned()])
+            .allow_origin_fn(|origin, _head| origin.host() == PARTNER_HOST)
+            .try_build(),
+        Origins::Permissive => Cors::permissive().try_build(),
+    };
+    built.expect("benchmark policies are valid")
+}
+
+/// actix-cors' closest equivalent of [`scoped_policy`].
+pub fn actix_policy(origins: Origins) -> actix_cors::Cors {
+    use actix_cors::Cors;
+    let strict = || {
+        Cors::default()
+            .allowed_origin(ALLOWED)
+            .allowed_methods(METHODS)
+            .allowed_headers(HEADERS)
+            .expose_headers([EXPOSE])
+            .max_age(MAX_AGE as usize)
+            .supports_credentials()
+            // Like this crate: serve disallowed actual requests without CORS headers.
+            .block_on_origin_mismatch(false)
+    };
+    match origins {
+        Origins::Exact(n) => exact_origins(n)
+            .skip(1)
+            .fold(strict(), |cors, origin| cors.allowed_origin(&origin)),
+        // actix-cors has no subdomain patterns: its closest is a predicate doing what a
+        // careful user would write, a scheme check and a label-boundary suffix check per
+        // pattern (a linear scan).
+        Origins::Wildcards(n) => {
+            let suffixes = wildcard_suffixes(n);
+            strict().allowed_origin_fn(move |origin, _head| {
+                let Some(host) = origin
+                    .to_str()
+                    .ok()
+                    .and_then(|o| o.strip_prefix("https://"))
+                else {
+                    return false;
+                };
+                suffixes
+                    .iter()
+                    .any(|suffix| host.len() > suffix.len() && host.ends_with(suffix.as_str()))
+            })
+        }
+        // actix-cors has no regex option: a predicate over an anchored `Regex`.
+        Origins::Regex => {
+            let regex = regex::Regex::new(&format!("^(?:{REGEX})$")).expect("valid regex");
+            strict().allowed_origin_fn(move |origin, _head| {
+                origin.to_str().is_ok_and(|origin| regex.is_match(origin))
+            })
+        }
+        Origins::Predicate => strict().allowed_origin_fn(|origin, _head| {
+            origin
+                .to_str()
+                .ok()
+                .and_then(|o| o.strip_prefix("https://"))
+                == Some(PARTNER_HOST)
+        }),
+        // `actix_cors::Cors::permissive()` is credentialed and reflects the origin; the
+        // anonymous `*` policy is this.
+        Origins::Permissive => Cors::default()
+            .allow_any_origin()
+            .send_wildcard()
+            .allow_any_method()
+            .allow_any_header()
+            .max_age(7200),
+    }
+}
+
+/// One implementation, set up and ready to be called.
+pub trait Driver {
+    /// Calls the service with `req` and drops the response (both are part of the cost).
+    fn call(&self, req: ServiceRequest);
+    /// Calls the service and returns the status and `Access-Control-Allow-Origin`, to check
+    /// that the implementations agree.
+    fn outcome(&self, req: ServiceRequest) -> (u16, Option<String>);
+}
+
+struct Driven<S, B>(S, PhantomData<B>);
+
+impl<S, B> Driver for Driven<S, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    fn call(&self, req: ServiceRequest) {
+        drop(black_box(now(self.0.call(black_box(req)))));
+    }
+
+    fn outcome(&self, req: ServiceRequest) -> (u16, Option<String>) {
+        match now(self.0.call(req)) {
+            Ok(res) => (
+                res.status().as_u16(),
+                res.headers()
+                    .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                    .map(|v| v.to_str().unwrap_or("<binary>").to_owned()),
+            ),
+            Err(err) => (err.as_response_error().status_code().as_u16(), None),
+        }
+    }
+}
+
+/// The trivial handler every implementation wraps.
+async fn ok(req: ServiceRequest) -> Result<ServiceResponse, Error> {
+    Ok(req.into_response(HttpResponse::Ok()))
+}
+
+/// `imp` set up for `origins`.
+pub fn driver(imp: Impl, origins: Origins) -> Box<dyn Driver> {
+    let inner = fn_service(ok);
+    match imp {
+        Impl::None => Box::new(Driven(inner, PhantomData)),
+        Impl::ActixCors => {
+            let service = now(actix_policy(origins).new_transform(inner))
+                .expect("actix-cors policy is valid");
+            Box::new(Driven(service, PhantomData))
+        }
+        Impl::ScopedCors => {
+            let service =
+                now(scoped_policy(origins).new_transform(inner)).expect("policy is valid");
+            Box::new(Driven(service, PhantomData))
+        }
+    }
+}
+
+/// Polls a future that is ready at once (every future here is: the handler never waits).
+pub fn now<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("a benchmarked service future was not ready at once"),
+    }
+}
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// A global allocator that counts this thread's allocations (`alloc`, `alloc_zeroed` and
+/// `realloc` each count one), so that tests running in parallel do not disturb each other.
+pub struct CountingAlloc;
+
+impl CountingAlloc {
+    fn count() {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
+// SAFETY: every method forwards to `System` unchanged; counting touches only a
+// const-initialised thread-local `Cell`, which never allocates.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::count();
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Self::count();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        Self::count();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+/// This thread's allocations so far.
+pub fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+/// The median of the allocations made by one call (response dropped), over `samples` calls
+/// after `warm_up` unmeasured ones.
+pub fn allocations_per_request(
+    driver: &dyn Driver,
+    scenario: &Scenario,
+    warm_up: usize,
+    samples: usize,
+) -> u64 {
+    for _ in 0..warm_up {
+        driver.call(scenario.request());
+    }
+    let mut counts: Vec<u64> = (0..samples)
+        .map(|_| {
+            let req = scenario.request();
+            let before = allocations();
+            driver.call(req);
+            allocations() - before
+        })
+        .collect();
+    median(&mut counts)
+}
+
+/// The median (upper median for an even count).
+pub fn median<T: Ord + Copy>(values: &mut [T]) -> T {
+    values.sort_unstable();
+    values[values.len() / 2]
+}
