@@ -55,7 +55,7 @@ use crate::{
         remove_grants, vary_on_origin, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ANY, TRUE,
         VARY_PREFLIGHT,
     },
-    origin::Origin,
+    origin::{default_port, Origin},
     policy::{Cors, Mode, Policy, PolicyInner},
 };
 
@@ -255,10 +255,18 @@ where
                     .into_response(answer)
                     .map_into_right_body())));
             }
+            // A same-origin request (browsers send `Origin` on same-origin POSTs) needs no
+            // grant, and is neither blocked nor reported; checking costs a `ConnectionInfo`,
+            // so only blocking policies ask.
+            Decision::Actual(Err(_)) if policy.block_disallowed && is_same_origin(&req) => {
+                Outcome::Refused
+            }
             Decision::Actual(Err(reason)) => {
                 report(policy, reason, false, req.head());
-                if policy.block_disallowed && !is_same_origin(&req) {
-                    let refusal = HttpResponse::new(StatusCode::FORBIDDEN);
+                if policy.block_disallowed {
+                    let mut refusal = HttpResponse::new(StatusCode::FORBIDDEN);
+                    // The same URL answers 200 or 403 depending on `Origin` alone.
+                    vary_on_origin(refusal.headers_mut());
                     return Either::Left(ready_future(Ok(req
                         .into_response(refusal)
                         .map_into_right_body())));
@@ -381,11 +389,13 @@ fn decided_beneath(request: &HttpRequest, id: usize) -> bool {
 fn decorate(policy: &PolicyInner, outcome: &Outcome, headers: &mut HeaderMap) {
     match outcome {
         Outcome::Allowed(allow_origin) => {
+            remove_grants(headers);
             headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.to_header_value());
             grant_actual(policy, headers);
         }
         Outcome::NotCors if !policy.credentialed => {
             // A static `*` on every response: caches need no Vary.
+            remove_grants(headers);
             headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
             grant_actual(policy, headers);
         }
@@ -397,24 +407,15 @@ fn decorate(policy: &PolicyInner, outcome: &Outcome, headers: &mut HeaderMap) {
     }
 }
 
-/// Everything an allowed actual response carries besides the origin.
+/// Everything an allowed actual response carries besides the origin (which the caller
+/// inserted after clearing any grant the handler set).
 fn grant_actual(policy: &PolicyInner, headers: &mut HeaderMap) {
     if policy.credentialed {
         headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
         vary_on_origin(headers);
-    } else {
-        headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
     }
-    match &policy.values.expose_headers {
-        Some(expose) => headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone()),
-        None => headers.remove(ACCESS_CONTROL_EXPOSE_HEADERS),
-    };
-    for name in [
-        ACCESS_CONTROL_ALLOW_METHODS,
-        ACCESS_CONTROL_ALLOW_HEADERS,
-        ACCESS_CONTROL_MAX_AGE,
-    ] {
-        headers.remove(name);
+    if let Some(expose) = &policy.values.expose_headers {
+        headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
     }
 }
 
@@ -480,10 +481,19 @@ fn is_same_origin(req: &ServiceRequest) -> bool {
         return false;
     };
     let info = req.connection_info();
-    origin
-        .strip_prefix(info.scheme())
-        .and_then(|rest| rest.strip_prefix("://"))
-        .is_some_and(|host| host.eq_ignore_ascii_case(info.host()))
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return false;
+    };
+    if !scheme.eq_ignore_ascii_case(info.scheme()) {
+        return false;
+    }
+    // `Host` (or a proxy's forwarded host) may spell out the default port; `Origin` never does.
+    let host = info.host();
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) if default_port(scheme).is_some_and(|p| port.parse() == Ok(p)) => name,
+        _ => host,
+    };
+    authority.eq_ignore_ascii_case(host)
 }
 
 /// An error that renders as a CORS answer: the wrapped service's error, decorated, or (when

@@ -99,6 +99,17 @@ async fn block_disallowed_never_blocks_same_origin_requests() {
                 )),
         ),
         (
+            "proxy spells the scheme in capitals and the default port out",
+            same_origin(Method::POST, "https://api.example.com")
+                .insert_header(("host", "api.example.com:443"))
+                .insert_header(("x-forwarded-proto", "HTTPS")),
+        ),
+        (
+            "plain http with the default port spelled out",
+            same_origin(Method::POST, "http://api.example.com")
+                .insert_header(("host", "api.example.com:80")),
+        ),
+        (
             "same-origin GET",
             same_origin(Method::GET, "https://api.example.com")
                 .insert_header(("host", "api.example.com"))
@@ -113,6 +124,15 @@ async fn block_disallowed_never_blocks_same_origin_requests() {
     }
     assert_eq!(app.hits(), count);
 
+    // Same host, another port: cross-origin.
+    let res = app
+        .call(
+            same_origin(Method::POST, "https://api.example.com")
+                .insert_header(("host", "api.example.com:8443"))
+                .insert_header(("x-forwarded-proto", "https")),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // Same host, but the proxy says the page was served over another scheme.
     let res = app
         .call(
@@ -257,7 +277,7 @@ async fn on_reject_sees_blocked_requests() {
 }
 
 #[actix_web::test]
-#[ignore = "BUG: block_disallowed()'s 403 to an actual request lacks `Vary: Origin` although the answer depends on Origin"]
+
 async fn blocked_responses_vary_on_origin() {
     // CONFORMANCE.md rule 9: when the answer depends on the request's Origin, responses carry
     // `Vary: Origin`. With block_disallowed() the same GET gets 200 or 403 depending on the
@@ -270,4 +290,32 @@ async fn blocked_responses_vary_on_origin() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_no_grant_headers(&res);
     assert_header(&res, "vary", "Origin");
+}
+
+#[actix_web::test]
+async fn same_origin_requests_are_not_reported_as_refusals_when_blocking() {
+    // Browsers send Origin on same-origin POSTs; with block_disallowed() the policy knows the
+    // request's own origin, so such requests are neither blocked nor reported.
+    let rejections = Rejections::default();
+    let app = TestApp::new(build(
+        strict().block_disallowed().on_reject(rejections.hook()),
+    ))
+    .await;
+
+    let res = app
+        .call(
+            actual(Method::POST, "/api/items", "https://api.example.com")
+                .insert_header(("host", "api.example.com"))
+                .insert_header(("x-forwarded-proto", "https")),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_no_grant_headers(&res);
+    assert!(rejections.take().is_empty());
+
+    let res = app
+        .call(actual(Method::POST, "/api/items", DISALLOWED))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(rejections.take().len(), 1);
 }
