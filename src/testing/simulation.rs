@@ -1,6 +1,8 @@
 //! [`Page`]: fetches against an actix service, with a preflight cache and a virtual clock.
 
-use std::{any::Any, sync::Mutex, time::Duration};
+use std::{sync::Mutex, time::Duration};
+
+use actix_http::Request;
 
 use actix_service::Service;
 use actix_web::{
@@ -114,15 +116,9 @@ impl Page {
     ///
     /// `app` is what [`actix_web::test::init_service`] returns. Errors from the service are
     /// rendered into responses, as actix-web's server does.
-    ///
-    /// # Panics
-    ///
-    /// When `app` is a service over a request type other than the one
-    /// [`TestRequest::to_request`] builds (`actix_http::Request`).
-    pub async fn fetch<S, R, B>(&self, app: &S, request: FetchRequest) -> FetchReport
+    pub async fn fetch<S, B>(&self, app: &S, request: FetchRequest) -> FetchReport
     where
-        S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
-        R: 'static,
+        S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
         B: MessageBody,
     {
         let flow = match Flow::new(&self.origin, &request) {
@@ -224,14 +220,13 @@ impl Page {
 }
 
 /// Sends one request to the service and reads the whole response.
-async fn send<S, R, B>(
+async fn send<S, B>(
     app: &S,
     request: &SentRequest,
     body: Option<Bytes>,
 ) -> Result<ReceivedResponse, String>
 where
-    S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    R: 'static,
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
     let method = Method::from_bytes(request.method.as_bytes())
@@ -249,13 +244,7 @@ where
     if let Some(body) = body {
         test_request = test_request.set_payload(body);
     }
-    let service_request: Box<dyn Any> = Box::new(test_request.to_request());
-    let service_request = *service_request.downcast::<R>().unwrap_or_else(|_| {
-        panic!(
-            "actix_scoped_cors::testing needs the service `actix_web::test::init_service` \
-             returns, over the request type of `TestRequest::to_request`"
-        )
-    });
+    let service_request = test_request.to_request();
 
     let (status, headers, body) = match app.call(service_request).await {
         Ok(response) => {
