@@ -24,7 +24,7 @@ static ALLOC: support::CountingAlloc = support::CountingAlloc;
 
 const WARM_UP: usize = 200;
 const ALLOC_SAMPLES: usize = 501;
-const BATCHES: usize = 15;
+const BATCHES: usize = 41;
 
 struct Row {
     scenario: Scenario,
