@@ -83,27 +83,45 @@ fn joined<'a>(items: impl Iterator<Item = &'a str>) -> HeaderValue {
 }
 
 /// Removes grant headers a handler (or an inner layer) may have set, so that a refused
-/// request never carries any and an allowed one carries exactly ours.
+/// request never carries any and an allowed one carries exactly ours; returns whether the
+/// response has a `Vary` header, found in the same pass.
 ///
-/// One pass over the names first: responses almost never carry any, and a scan of a few
-/// names is cheaper than seven lookups.
-pub(crate) fn remove_grants(headers: &mut HeaderMap) {
-    let has_grant = headers
-        .keys()
-        .any(|name| name.as_str().starts_with("access-control-"));
-    if !has_grant {
-        return;
+/// One pass over the names first: responses almost never carry grant headers, and a scan of
+/// a few names is cheaper than seven lookups.
+#[must_use = "the Vary finding saves vary_on_origin a lookup"]
+pub(crate) fn remove_grants(headers: &mut HeaderMap) -> HasVary {
+    let mut has_grant = false;
+    let mut has_vary = false;
+    for name in headers.keys() {
+        has_grant |= name.as_str().starts_with("access-control-");
+        has_vary |= *name == VARY;
     }
-    for name in [
-        ACCESS_CONTROL_ALLOW_ORIGIN,
-        ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        ACCESS_CONTROL_EXPOSE_HEADERS,
-        ACCESS_CONTROL_ALLOW_METHODS,
-        ACCESS_CONTROL_ALLOW_HEADERS,
-        ACCESS_CONTROL_MAX_AGE,
-        ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-    ] {
-        headers.remove(name);
+    if has_grant {
+        for name in [
+            ACCESS_CONTROL_ALLOW_ORIGIN,
+            ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            ACCESS_CONTROL_ALLOW_METHODS,
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            ACCESS_CONTROL_MAX_AGE,
+            ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+        ] {
+            headers.remove(name);
+        }
+    }
+    HasVary(has_vary)
+}
+
+/// Whether a response has a `Vary` header, as [`remove_grants`] found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HasVary(bool);
+
+/// [`vary_on_origin`] for a response whose `Vary` presence is already known.
+pub(crate) fn vary_on_origin_known(headers: &mut HeaderMap, has_vary: HasVary) {
+    if has_vary.0 {
+        vary_on_origin(headers);
+    } else {
+        headers.append(VARY, VARY_ORIGIN);
     }
 }
 
@@ -115,7 +133,7 @@ pub(crate) fn remove_grants(headers: &mut HeaderMap) {
 pub(crate) fn vary_on_origin(headers: &mut HeaderMap) {
     let existing = headers.get_all(VARY);
     if existing.len() == 0 {
-        headers.insert(VARY, VARY_ORIGIN);
+        headers.append(VARY, VARY_ORIGIN);
         return;
     }
     let mut tokens: Vec<&str> = Vec::new();

@@ -52,8 +52,8 @@ use crate::{
         decide_with, AllowOrigin, Decision, OriginCheck, PreflightGrant, Reason, Rejection,
     },
     headers::{
-        remove_grants, vary_on_origin, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ANY, TRUE,
-        VARY_PREFLIGHT,
+        remove_grants, vary_on_origin, vary_on_origin_known, HasVary,
+        ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ANY, TRUE, VARY_PREFLIGHT,
     },
     origin::{default_port, Origin},
     policy::{Cors, Mode, Policy, PolicyInner},
@@ -111,7 +111,7 @@ where
 /// The middleware service created by wrapping a [`Policy`] or a [`Cors`] builder.
 pub struct CorsMiddleware<S> {
     service: Rc<S>,
-    policy: Policy,
+    policy: Rc<Policy>,
     /// Policies were built beneath this one: let them decide first.
     delegates: bool,
     /// Set once a policy is built above this one: mark the requests this one decides.
@@ -143,7 +143,8 @@ impl<S> CorsMiddleware<S> {
         UNCLAIMED.with(|unclaimed| unclaimed.borrow_mut().push(Rc::clone(&has_outer)));
         CorsMiddleware {
             service: Rc::new(service),
-            policy,
+            // Per worker: the request path clones this `Rc`, not the shared `Arc`.
+            policy: Rc::new(policy),
             delegates: !beneath.is_empty(),
             has_outer,
         }
@@ -286,7 +287,7 @@ pin_project! {
     pub struct CorsFuture<F> {
         #[pin]
         inner: F,
-        pending: Option<(Pending, Policy)>,
+        pending: Option<(Pending, Rc<Policy>)>,
     }
 }
 
@@ -324,7 +325,7 @@ where
 
 /// Decorates the wrapped service's answer: its response, or the response its error renders.
 fn finish<B>(
-    policy: Policy,
+    policy: Rc<Policy>,
     outcome: Outcome,
     result: Result<ServiceResponse<B>, Error>,
 ) -> Result<CorsResponse<B>, Error> {
@@ -346,7 +347,7 @@ fn finish<B>(
 /// No policy beneath decided: a preflight is answered now, in place of the route's answer;
 /// an actual request is decorated as usual.
 fn after_delegation<B>(
-    policy: Policy,
+    policy: Rc<Policy>,
     decision: Decision,
     result: Result<ServiceResponse<B>, Error>,
 ) -> Result<CorsResponse<B>, Error> {
@@ -387,35 +388,36 @@ fn decided_beneath(request: &HttpRequest, id: usize) -> bool {
 }
 
 fn decorate(policy: &PolicyInner, outcome: &Outcome, headers: &mut HeaderMap) {
+    // After `remove_grants`, no grant header is left, so ours are appended (cheaper than
+    // `insert`, which hands back the old values).
     match outcome {
         Outcome::Allowed(allow_origin) => {
-            remove_grants(headers);
-            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.to_header_value());
-            grant_actual(policy, headers);
+            let has_vary = remove_grants(headers);
+            headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.to_header_value());
+            grant_actual(policy, headers, has_vary);
         }
         Outcome::NotCors if !policy.credentialed => {
             // A static `*` on every response: caches need no Vary.
-            remove_grants(headers);
-            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
-            grant_actual(policy, headers);
+            let has_vary = remove_grants(headers);
+            headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+            grant_actual(policy, headers, has_vary);
         }
         Outcome::NotCors => vary_on_origin(headers),
         Outcome::Refused => {
-            remove_grants(headers);
-            vary_on_origin(headers);
+            let has_vary = remove_grants(headers);
+            vary_on_origin_known(headers, has_vary);
         }
     }
 }
 
-/// Everything an allowed actual response carries besides the origin (which the caller
-/// inserted after clearing any grant the handler set).
-fn grant_actual(policy: &PolicyInner, headers: &mut HeaderMap) {
+/// Everything an allowed actual response carries besides the origin.
+fn grant_actual(policy: &PolicyInner, headers: &mut HeaderMap, has_vary: HasVary) {
     if policy.credentialed {
-        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-        vary_on_origin(headers);
+        headers.append(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+        vary_on_origin_known(headers, has_vary);
     }
     if let Some(expose) = &policy.values.expose_headers {
-        headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+        headers.append(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
     }
 }
 
@@ -438,27 +440,27 @@ fn preflight_answer(
 fn preflight_grant(policy: &PolicyInner, grant: PreflightGrant) -> HttpResponse {
     let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
     let headers = response.headers_mut();
-    headers.insert(
+    headers.append(
         ACCESS_CONTROL_ALLOW_ORIGIN,
         grant.allow_origin.to_header_value(),
     );
     if policy.credentialed {
-        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+        headers.append(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
-    headers.insert(
+    headers.append(
         ACCESS_CONTROL_ALLOW_METHODS,
         policy.values.allow_methods.clone(),
     );
     if let Some(allow_headers) = grant.allow_headers {
-        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
+        headers.append(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
     }
     if let Some(max_age) = &policy.values.max_age {
-        headers.insert(ACCESS_CONTROL_MAX_AGE, max_age.clone());
+        headers.append(ACCESS_CONTROL_MAX_AGE, max_age.clone());
     }
     if grant.private_network {
-        headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
+        headers.append(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
     }
-    headers.insert(VARY, VARY_PREFLIGHT);
+    headers.append(VARY, VARY_PREFLIGHT);
     response
 }
 
@@ -500,7 +502,7 @@ fn is_same_origin(req: &ServiceRequest) -> bool {
 /// no policy beneath answered a delegated preflight and the route failed) the preflight
 /// answer itself.
 struct CorsError {
-    policy: Policy,
+    policy: Rc<Policy>,
     kind: CorsErrorKind,
 }
 

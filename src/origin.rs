@@ -93,33 +93,31 @@ impl<'a> Origin<'a> {
     /// Returns `None` for `null`, for anything longer than [`MAX_ORIGIN_LEN`], and for any
     /// value that is not in canonical form. Cost: one pass over the bytes.
     pub fn parse(serialized: &'a str) -> Option<Self> {
-        if serialized.len() > MAX_ORIGIN_LEN {
+        let bytes = serialized.as_bytes();
+        if bytes.len() > MAX_ORIGIN_LEN {
             return None;
         }
-        let scheme_len = serialized.find("://")?;
-        let scheme = &serialized[..scheme_len];
-        if !is_scheme(scheme) {
+        let scheme_len = scheme_len(bytes)?;
+        let host_start = scheme_len + 3;
+        if bytes.get(scheme_len..host_start)? != b"://" {
             return None;
         }
-        let authority = &serialized[scheme_len + 3..];
-        let (host, port) = split_host_port(authority)?;
-        if !is_canonical_host(host) {
-            return None;
-        }
-        let port = match port {
-            None => None,
-            Some(digits) => {
+        let host_end = host_start + host_len(&bytes[host_start..])?;
+        let port = match &bytes[host_end..] {
+            [] => None,
+            [b':', digits @ ..] => {
                 let port = parse_port(digits)?;
-                if default_port(scheme) == Some(port) {
+                if default_port(&serialized[..scheme_len]) == Some(port) {
                     return None;
                 }
                 Some(port)
             }
+            _ => return None,
         };
         Some(Origin {
             serialized,
             scheme_len,
-            host_end: scheme_len + 3 + host.len(),
+            host_end,
             port,
         })
     }
@@ -344,61 +342,64 @@ fn diagnose(input: &str, canonical: Option<String>) -> OriginProblem {
     }
 }
 
-fn is_scheme(scheme: &str) -> bool {
-    let mut bytes = scheme.bytes();
-    matches!(bytes.next(), Some(b'a'..=b'z'))
-        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.'))
+// The parsing helpers below are single passes over bytes: `Origin::parse` runs on the
+// request path whenever patterns or predicates are configured.
+
+/// The length of a lowercase scheme (`[a-z][a-z0-9+.-]*`) at the start of `bytes`, if it is
+/// followed by something else.
+fn scheme_len(bytes: &[u8]) -> Option<usize> {
+    if !bytes.first()?.is_ascii_lowercase() {
+        return None;
+    }
+    bytes
+        .iter()
+        .position(|&b| !matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.'))
 }
 
-/// Splits `host[:port]`, keeping IPv6 brackets with the host.
-fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
-    if authority.starts_with('[') {
-        let close = authority.find(']')?;
-        let (host, rest) = authority.split_at(close + 1);
-        return match rest {
-            "" => Some((host, None)),
-            _ => Some((host, Some(rest.strip_prefix(':')?))),
-        };
-    }
-    match authority.split_once(':') {
-        Some((host, port)) => Some((host, Some(port))),
-        None => Some((authority, None)),
-    }
-}
-
-/// A host in the form browsers serialize: lowercase LDH labels (punycode allowed), no empty
-/// label and no trailing dot, or a bracketed IPv6 address.
-fn is_canonical_host(host: &str) -> bool {
-    if let Some(inner) = host.strip_prefix('[') {
-        let Some(address) = inner.strip_suffix(']') else {
-            return false;
-        };
-        return !address.is_empty()
+/// The length of the canonical host at the start of `bytes`, up to a `:` or the end: lowercase
+/// labels of `[a-z0-9_-]` (punycode allowed), none empty or longer than 63 bytes, no trailing
+/// dot, at most 253 bytes; or a bracketed IPv6 address of `[0-9a-f:.]`.
+fn host_len(bytes: &[u8]) -> Option<usize> {
+    if bytes.first() == Some(&b'[') {
+        let close = bytes.iter().position(|&b| b == b']')?;
+        let address = &bytes[1..close];
+        let valid = !address.is_empty()
             && address.len() <= 39
             && address
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':' | b'.'));
+                .iter()
+                .all(|&b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':' | b'.'));
+        return valid.then_some(close + 1);
     }
-    !host.is_empty()
-        && host.len() <= 253
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label
-                    .bytes()
-                    .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
-        })
+    let mut label_len = 0;
+    let mut len = 0;
+    for &b in bytes {
+        match b {
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => label_len += 1,
+            b'.' if label_len > 0 => label_len = 0,
+            b':' => break,
+            _ => return None,
+        }
+        if label_len > 63 {
+            return None;
+        }
+        len += 1;
+    }
+    (label_len > 0 && len <= 253).then_some(len)
 }
 
-fn parse_port(digits: &str) -> Option<u16> {
-    let leading_zero = digits.len() > 1 && digits.starts_with('0');
-    if digits.is_empty() || digits.len() > 5 || leading_zero {
+/// A port as browsers write it: 1 to 65535, decimal, no leading zero.
+fn parse_port(digits: &[u8]) -> Option<u16> {
+    if digits.is_empty() || digits.len() > 5 || digits[0] == b'0' {
         return None;
     }
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    let mut port: u32 = 0;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        port = port * 10 + u32::from(digit - b'0');
     }
-    digits.parse().ok().filter(|&port| port != 0)
+    u16::try_from(port).ok()
 }
 
 pub(crate) fn default_port(scheme: &str) -> Option<u16> {

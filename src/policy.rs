@@ -24,7 +24,7 @@ use actix_web::{
     },
 };
 use futures_util::future::LocalBoxFuture;
-use regex::RegexSet;
+use regex::Regex;
 
 use crate::{
     decision::{Rejection, RejectionHook},
@@ -642,22 +642,27 @@ fn build_matcher(config: &Config, problems: &mut Vec<ConfigProblem>) -> OriginMa
     if config.safety.allow_null {
         matcher.allow_null();
     }
-    let mut regexes = Vec::with_capacity(config.regexes.len());
+    // Each regex is checked on its own, so an error names it; then all of them are compiled
+    // as one anchored alternation, matched in a single pass.
+    let mut anchored_regexes = Vec::with_capacity(config.regexes.len());
     for regex in &config.regexes {
-        match regex::Regex::new(&anchored(regex)) {
-            Ok(_) => regexes.push(anchored(regex)),
+        let anchored = anchored(regex);
+        match Regex::new(&anchored) {
+            Ok(_) => anchored_regexes.push(anchored),
             Err(error) => problems.push(ConfigProblem::InvalidRegex {
                 input: regex.clone(),
                 error: error.to_string(),
             }),
         }
     }
-    match RegexSet::new(&regexes) {
-        Ok(set) => matcher.set_regexes(set),
-        Err(error) => problems.push(ConfigProblem::InvalidRegex {
-            input: config.regexes.join(" | "),
-            error: error.to_string(),
-        }),
+    if !anchored_regexes.is_empty() {
+        match Regex::new(&anchored_regexes.join("|")) {
+            Ok(regex) => matcher.set_regex(Some(regex)),
+            Err(error) => problems.push(ConfigProblem::InvalidRegex {
+                input: config.regexes.join(" | "),
+                error: error.to_string(),
+            }),
+        }
     }
     for predicate in &config.predicates {
         matcher.add_predicate(predicate.clone());

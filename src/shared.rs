@@ -6,7 +6,7 @@ use arc_swap::ArcSwap;
 
 use crate::{
     error::ConfigError,
-    matcher::OriginMatcher,
+    matcher::{OriginMatcher, UntrustedHasher},
     origin::Origin,
     policy::{parse_origin_entries, OriginSafety},
 };
@@ -48,7 +48,7 @@ use crate::{
 /// ```
 #[derive(Clone)]
 pub struct SharedOrigins {
-    current: Arc<ArcSwap<OriginMatcher>>,
+    current: Arc<ArcSwap<OriginMatcher<UntrustedHasher>>>,
 }
 
 impl SharedOrigins {
@@ -111,7 +111,7 @@ impl SharedOrigins {
 
 /// One version of a [`SharedOrigins`] list, from [`SharedOrigins::snapshot`].
 #[derive(Clone)]
-pub struct OriginsSnapshot(Arc<OriginMatcher>);
+pub struct OriginsSnapshot(Arc<OriginMatcher<UntrustedHasher>>);
 
 impl OriginsSnapshot {
     /// Whether `origin` (a serialized origin, as a browser sends it) is on this version of
@@ -135,13 +135,13 @@ impl fmt::Debug for SharedOrigins {
     }
 }
 
-fn compile<I, S>(origins: I) -> Result<OriginMatcher, ConfigError>
+fn compile<I, S>(origins: I) -> Result<OriginMatcher<UntrustedHasher>, ConfigError>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
     let mut problems = Vec::new();
-    let mut matcher = OriginMatcher::default();
+    let mut matcher = OriginMatcher::<UntrustedHasher>::default();
     for pattern in parse_origin_entries(origins, OriginSafety::default(), &mut problems) {
         matcher.add_pattern(pattern);
     }
