@@ -35,6 +35,10 @@ use crate::{
 pub const MAX_REQUEST_HEADERS_LEN: usize = 4096;
 
 /// The most header names one preflight may ask for.
+///
+/// Empty list elements (`a,,b`, which proxies sometimes produce) are tolerated, but count
+/// toward a bound of twice this many elements, so a list of commas is refused as quickly as a
+/// list of names.
 pub const MAX_REQUEST_HEADER_NAMES: usize = 64;
 
 /// Why a CORS request was refused.
