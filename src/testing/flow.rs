@@ -31,17 +31,26 @@ pub(crate) struct Flow {
 impl Flow {
     /// Validates `request` like `fetch()` does before any traffic.
     pub(crate) fn new(page_origin: &str, request: &FetchRequest) -> Result<Flow, InvalidRequest> {
-        let page = Url::parse(page_origin)
-            .map_err(|_| InvalidRequest(format!("Invalid page origin '{page_origin}'.")))?;
-        let origin = page.origin();
-        if !origin.is_tuple() {
-            return Err(InvalidRequest(format!(
-                "'{page_origin}' has an opaque origin; use an http(s) origin."
-            )));
+        // `null`: an opaque origin (a sandboxed iframe, a `data:` or `file:` document). Such a
+        // page is cross-origin to every URL, sends `Origin: null`, and has no base URL.
+        let page = match page_origin {
+            "null" => None,
+            _ => {
+                let page = Url::parse(page_origin)
+                    .map_err(|_| InvalidRequest(format!("Invalid page origin '{page_origin}'.")))?;
+                if !page.origin().is_tuple() {
+                    return Err(InvalidRequest(format!(
+                        "'{page_origin}' has an opaque origin; write \"null\" for one."
+                    )));
+                }
+                Some(page)
+            }
+        };
+        let url = match &page {
+            Some(page) => page.join(&request.url),
+            None => Url::parse(&request.url),
         }
-        let url = page
-            .join(&request.url)
-            .map_err(|_| InvalidRequest(format!("Failed to parse URL from {}", request.url)))?;
+        .map_err(|_| InvalidRequest(format!("Failed to parse URL from {}", request.url)))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(InvalidRequest(format!(
                 "Fetch API cannot load {url}. URL scheme \"{}\" is not supported.",
@@ -55,9 +64,12 @@ impl Flow {
             ));
         }
         let headers = combine_headers(&request.headers)?;
+        let origin = page.as_ref().map(Url::origin);
         Ok(Flow {
-            same_origin: url.origin() == origin,
-            origin: origin.ascii_serialization(),
+            same_origin: origin
+                .as_ref()
+                .is_some_and(|origin| url.origin() == *origin),
+            origin: origin.map_or_else(|| "null".to_owned(), |origin| origin.ascii_serialization()),
             url,
             method,
             headers,

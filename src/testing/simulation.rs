@@ -76,7 +76,30 @@ struct CacheEntry {
 }
 
 impl Page {
-    /// A page whose documents have `origin` (`https://app.example.com`).
+    /// A page whose documents have `origin` (`https://app.example.com`), or `"null"` for an
+    /// opaque origin (a sandboxed iframe, a `data:` or `file:` document), which is
+    /// cross-origin to everything, sends `Origin: null`, and must fetch absolute URLs.
+    ///
+    /// ```
+    /// use actix_scoped_cors::{testing::{FetchRequest, Page}, Cors};
+    /// use actix_web::{test, web, App, HttpResponse};
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let app = test::init_service(
+    ///     App::new().service(
+    ///         web::scope("/api")
+    ///             .wrap(Cors::strict(["https://app.example.com"]))
+    ///             .route("/me", web::get().to(HttpResponse::Ok)),
+    ///     ),
+    /// )
+    /// .await;
+    /// let sandboxed = Page::new("null");
+    /// let report = sandboxed
+    ///     .fetch(&app, FetchRequest::get("https://api.example.com/api/me"))
+    ///     .await;
+    /// assert!(!report.is_allowed());
+    /// # });
+    /// ```
     pub fn new(origin: impl Into<String>) -> Self {
         Page {
             origin: origin.into(),

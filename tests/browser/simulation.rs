@@ -128,12 +128,10 @@ impl Simulation {
             let mut verdicts = HashMap::new();
             for case in cases {
                 let (host, server) = case.page.host();
-                if let Page::SandboxedIn(..) = case.page {
-                    let why = "opaque origins (Origin: null) are not modelled".to_owned();
-                    verdicts.insert(case.name, Verdict::Unsupported(why));
-                    continue;
-                }
-                let origin = format!("http://{host}:{}", port(server));
+                let origin = match case.page {
+                    Page::SandboxedIn(..) => "null".to_owned(),
+                    Page::At(..) => format!("http://{host}:{}", port(server)),
+                };
                 let page = pages
                     .entry(origin.clone())
                     .or_insert_with(|| SimulatedPage::new(origin).with_cookie(cookie));
