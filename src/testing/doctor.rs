@@ -28,8 +28,8 @@
 use std::{fmt, time::Duration};
 
 use super::{
-    flow::Flow, wire, AccessError, BlockReason, Credentials, FetchOutcome, FetchReport,
-    FetchRequest, Preflight, ReceivedResponse,
+    flow::Flow, wire, AccessError, BlockReason, Credentials, FetchReport, FetchRequest, Preflight,
+    ReceivedResponse,
 };
 
 /// The command-line usage of `examples/doctor.rs`.
@@ -240,16 +240,7 @@ impl fmt::Display for Diagnosis {
 pub fn diagnose(checkup: &Checkup) -> Result<Diagnosis, DoctorError> {
     let flow = Flow::new(&checkup.origin, &checkup.fetch_request())
         .map_err(|e| DoctorError::Usage(e.to_string()))?;
-    let mut report = FetchReport {
-        url: flow.url(),
-        origin: flow.origin.clone(),
-        same_origin: flow.same_origin,
-        preflight: Preflight::NotNeeded,
-        actual: None,
-        outcome: FetchOutcome::TypeError {
-            message: String::new(),
-        },
-    };
+    let mut report = flow.report();
     if flow.needs_preflight() {
         let mut request = flow.preflight_request();
         let response = wire::send(&mut request, checkup.timeout).map_err(DoctorError::Network)?;

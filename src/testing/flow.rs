@@ -12,7 +12,8 @@ use url::Url;
 
 use super::{
     protocol::{self, HeaderList, InvalidRequest, PreflightResult},
-    BlockReason, Credentials, Exchange, FetchOutcome, FetchRequest, ReceivedResponse, SentRequest,
+    BlockReason, Credentials, Exchange, FetchOutcome, FetchReport, FetchRequest, Preflight,
+    ReceivedResponse, SentRequest,
 };
 
 /// A validated fetch: what `new Request(...)` would hold, plus the page's origin.
@@ -76,6 +77,20 @@ impl Flow {
             credentials: request.credentials,
             body: request.body.clone(),
         })
+    }
+
+    /// The report before any traffic: no preflight, no response, no verdict yet.
+    pub(crate) fn report(&self) -> FetchReport {
+        FetchReport {
+            url: self.url(),
+            origin: self.origin.clone(),
+            same_origin: self.same_origin,
+            preflight: Preflight::NotNeeded,
+            actual: None,
+            outcome: FetchOutcome::TypeError {
+                message: String::new(),
+            },
+        }
     }
 
     /// The URL as Chromium prints it.

@@ -159,16 +159,7 @@ impl Page {
                 }
             }
         };
-        let mut report = FetchReport {
-            url: flow.url(),
-            origin: flow.origin.clone(),
-            same_origin: flow.same_origin,
-            preflight: Preflight::NotNeeded,
-            actual: None,
-            outcome: FetchOutcome::TypeError {
-                message: String::new(),
-            },
-        };
+        let mut report = flow.report();
 
         if flow.needs_preflight() {
             if self.cached_preflight_allows(&flow) {
