@@ -113,6 +113,19 @@ pub enum ConfigProblem {
         /// The regex crate's message.
         error: String,
     },
+    /// An origin regex that accepts origins nobody configured (`null`, a host under the
+    /// reserved `.invalid` domain, or plain `http` without the opt-in).
+    #[display(
+        "origin regex {input:?} also matches {example:?}, so it accepts origins you never \
+         meant to trust; narrow it to your own hosts (escape dots as `\\.`, spell out the \
+         scheme as `https://`)"
+    )]
+    RegexTooBroad {
+        /// The regex as written.
+        input: String,
+        /// An origin it should not match.
+        example: String,
+    },
     /// A method that is not an HTTP token.
     #[display("allowed method {input:?}: not a valid HTTP method token (letters, digits, `!#$%&'*+-.^_`|~`)")]
     InvalidMethod {

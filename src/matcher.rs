@@ -297,9 +297,17 @@ impl Hasher for OriginHasher {
     }
 }
 
-/// Anchors a user's regex so it must match the whole origin.
-pub(crate) fn anchored(regex: &str) -> String {
-    format!("^(?:{regex})$")
+/// Anchors a user's regex so it must match the whole origin, or says why it cannot.
+///
+/// The regex is parsed first and the anchors are put around the *parsed* expression, printed
+/// back as a regex: pasting `^(?:` and `)$` around the text would let a regex that is invalid
+/// on its own (`a)|(.*`) become a valid, unanchored one, and would break regexes that end in
+/// an `(?x)` comment.
+pub(crate) fn anchored(regex: &str) -> Result<String, String> {
+    let hir = regex_syntax::Parser::new()
+        .parse(regex)
+        .map_err(|error| error.to_string())?;
+    Ok(format!("^(?:{hir})$"))
 }
 
 /// Public suffixes under which anyone can register a name, beyond single-label TLDs.

@@ -646,13 +646,9 @@ fn build_matcher(config: &Config, problems: &mut Vec<ConfigProblem>) -> OriginMa
     // as one anchored alternation, matched in a single pass.
     let mut anchored_regexes = Vec::with_capacity(config.regexes.len());
     for regex in &config.regexes {
-        let anchored = anchored(regex);
-        match Regex::new(&anchored) {
-            Ok(_) => anchored_regexes.push(anchored),
-            Err(error) => problems.push(ConfigProblem::InvalidRegex {
-                input: regex.clone(),
-                error: error.to_string(),
-            }),
+        match checked_regex(regex, config.safety) {
+            Ok(anchored) => anchored_regexes.push(anchored),
+            Err(problem) => problems.push(problem),
         }
     }
     if !anchored_regexes.is_empty() {
@@ -674,6 +670,37 @@ fn build_matcher(config: &Config, problems: &mut Vec<ConfigProblem>) -> OriginMa
         problems.push(ConfigProblem::NothingAllowed);
     }
     matcher
+}
+
+/// Anchors and compiles one configured regex, then probes it with origins no strict policy
+/// may accept unasked: `null`, and hosts that exist nowhere (`.invalid` is reserved, RFC
+/// 6761) over https and over plain http. A regex that accepts one of them accepts far more
+/// than the application's own origins. The probes catch the obvious mistakes (`.*`,
+/// `https?://.*`), not every over-broad regex: review regexes like code.
+fn checked_regex(input: &str, safety: OriginSafety) -> Result<String, ConfigProblem> {
+    let invalid = |error: String| ConfigProblem::InvalidRegex {
+        input: input.to_owned(),
+        error,
+    };
+    let anchored = anchored(input).map_err(invalid)?;
+    let regex = Regex::new(&anchored).map_err(|error| invalid(error.to_string()))?;
+    let mut probes = vec![
+        "https://cors-probe.invalid",
+        "https://a.b.cors-probe.invalid",
+    ];
+    if !safety.allow_insecure_http {
+        probes.push("http://cors-probe.invalid");
+    }
+    if !safety.allow_null {
+        probes.push("null");
+    }
+    match probes.into_iter().find(|probe| regex.is_match(probe)) {
+        None => Ok(anchored),
+        Some(probe) => Err(ConfigProblem::RegexTooBroad {
+            input: input.to_owned(),
+            example: probe.to_owned(),
+        }),
+    }
 }
 
 /// Parses allowlist entries under the strict-mode safety rules, collecting every problem.

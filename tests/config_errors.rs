@@ -21,9 +21,9 @@ fn origin_problem(input: &str, problem: OriginProblem) -> ConfigProblem {
     }
 }
 
-fn regex_error(anchored: &str) -> String {
-    match regex::Regex::new(anchored) {
-        Ok(_) => panic!("{anchored} compiles"),
+fn regex_error(regex: &str) -> String {
+    match regex::Regex::new(regex) {
+        Ok(_) => panic!("{regex} compiles"),
         Err(error) => error.to_string(),
     }
 }
@@ -232,7 +232,7 @@ fn each_invalid_setting_is_reported_with_its_input_and_hint() {
                 .try_build(),
             ConfigProblem::InvalidRegex {
                 input: "https://(".to_owned(),
-                error: regex_error("^(?:https://()$"),
+                error: regex_error("https://("),
             },
             &["\"https://(\"", "does not compile"],
         ),

@@ -607,3 +607,58 @@ proptest! {
         }
     }
 }
+
+/// A regex that is invalid on its own must not become valid — and unanchored — once wrapped.
+#[test]
+fn regexes_cannot_escape_their_anchors() {
+    let err = Cors::strict(Vec::<&str>::new())
+        .allow_origin_regex(r"https://a\.example\.com)|(.*")
+        .try_build()
+        .unwrap_err();
+    assert!(
+        matches!(err.problems(), [ConfigProblem::InvalidRegex { .. }]),
+        "{err}"
+    );
+}
+
+/// Regexes that accept origins nobody configured are refused, naming an example.
+#[test]
+fn over_broad_regexes_are_refused() {
+    for (regex, example) in [
+        (".*", "https://cors-probe.invalid"),
+        (r"https://.*", "https://cors-probe.invalid"),
+        (
+            r"https?://app\.example\.com|http://.*",
+            "http://cors-probe.invalid",
+        ),
+        (r"null|https://app\.example\.com", "null"),
+        (r"https://[^/]+", "https://cors-probe.invalid"),
+    ] {
+        let err = Cors::strict(Vec::<&str>::new())
+            .allow_origin_regex(regex)
+            .try_build()
+            .unwrap_err();
+        assert!(
+            matches!(&err.problems()[0], ConfigProblem::RegexTooBroad { example: e, .. } if e == example),
+            "{regex}: {err}"
+        );
+    }
+    // With the matching opt-in, the http probe no longer refuses.
+    Cors::strict(Vec::<&str>::new())
+        .allow_origin_regex(r"https?://app\.example\.com")
+        .allow_insecure_http_origins()
+        .try_build()
+        .unwrap();
+}
+
+/// Verbose-mode regexes with a trailing comment still anchor correctly.
+#[test]
+fn verbose_regexes_with_comments_are_anchored() {
+    let policy = Cors::strict(Vec::<&str>::new())
+        .allow_origin_regex("(?x) https://app \\. example \\. com  # the app")
+        .try_build()
+        .unwrap();
+    assert!(reflected(&policy, b"https://app.example.com").is_some());
+    assert!(reflected(&policy, b"https://app.example.com.evil.net").is_none());
+    assert!(reflected(&policy, b"https://xhttps://app.example.com").is_none());
+}
