@@ -5,7 +5,8 @@
 //! cargo run --example tenants            # serves on 127.0.0.1:8081 (PORT overrides)
 //! ```
 //!
-//! The innermost policy that covers a request decides it:
+//! The outer policies defer (`defer_to_inner_policies`), so the innermost policy that covers
+//! a request decides it:
 //!
 //! | path | policy | allows |
 //! | --- | --- | --- |
@@ -16,8 +17,14 @@
 
 use std::time::Duration;
 
-use actix_scoped_cors::{guard as cors_guard, Cors};
-use actix_web::{get, middleware::Logger, post, web, App, HttpResponse, HttpServer};
+use actix_scoped_cors::{guard as cors_guard, ConfigError, Cors, Policy};
+use actix_web::{
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    get,
+    middleware::Logger,
+    post, web, App, HttpResponse, HttpServer,
+};
 
 #[get("/logo.svg")]
 async fn logo() -> HttpResponse {
@@ -45,36 +52,85 @@ async fn tenant_report() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "view": "tenant" }))
 }
 
+/// The three policies, validated once.
+#[derive(Clone)]
+pub struct Policies {
+    assets: Policy,
+    api: Policy,
+    partner: Policy,
+}
+
+impl Policies {
+    /// Every policy is validated here; a mistake is reported with every problem at once.
+    pub fn new() -> Result<Policies, ConfigError> {
+        Ok(Policies {
+            // The app-wide and /api policies defer to the more specific policies inside them.
+            assets: Cors::permissive()
+                .allow_methods(["GET", "HEAD"])
+                .defer_to_inner_policies()
+                .try_build()?,
+            api: Cors::strict(["https://*.tenant.example.com"])
+                .allow_methods(["GET", "POST", "PUT", "DELETE"])
+                .allow_headers(["content-type", "authorization"])
+                .max_age(Duration::from_secs(600))
+                .defer_to_inner_policies()
+                .try_build()?,
+            partner: Cors::strict(["https://partner.example.org"])
+                .allow_methods(["POST"])
+                .allow_headers(["content-type", "x-signature"])
+                .block_disallowed()
+                .try_build()?,
+        })
+    }
+}
+
+/// The application: what every worker serves.
+pub fn app(
+    p: &Policies,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap(p.assets.clone())
+        .wrap(Logger::new("%r %s"))
+        .service(web::scope("/assets").service(logo))
+        .service(
+            web::scope("/api")
+                .wrap(p.api.clone())
+                .service(me)
+                // The method guard sits on the route, not the resource, so preflights reach
+                // the resource's own policy.
+                .service(
+                    web::resource("/webhooks")
+                        .wrap(p.partner.clone())
+                        .route(web::post().to(webhook)),
+                )
+                // Same path, split by trust: the partner's requests (preflights included)
+                // take this scope, whose policy is then the innermost one.
+                .service(
+                    web::scope("")
+                        .guard(cors_guard::allowed_origin(&p.partner))
+                        .wrap(p.partner.clone())
+                        .service(partner_report),
+                )
+                .service(tenant_report),
+        )
+}
+
+#[allow(dead_code)] // the tests include this file as a module, without calling `main`
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let port: u16 = std::env::var("PORT")
         .ok()
         .and_then(|port| port.parse().ok())
         .unwrap_or(8081);
-
-    // Every policy is validated once, here; a mistake stops the program with every problem.
-    let build = |cors: Result<_, actix_scoped_cors::ConfigError>| {
-        cors.map_err(|error| std::io::Error::other(error.to_string()))
-    };
-    let assets = build(
-        Cors::permissive()
-            .allow_methods(["GET", "HEAD"])
-            .try_build(),
-    )?;
-    let api = build(
-        Cors::strict(["https://*.tenant.example.com"])
-            .allow_methods(["GET", "POST", "PUT", "DELETE"])
-            .allow_headers(["content-type", "authorization"])
-            .max_age(Duration::from_secs(600))
-            .try_build(),
-    )?;
-    let partner = build(
-        Cors::strict(["https://partner.example.org"])
-            .allow_methods(["POST"])
-            .allow_headers(["content-type", "x-signature"])
-            .block_disallowed()
-            .try_build(),
-    )?;
+    let policies = Policies::new().map_err(|error| std::io::Error::other(error.to_string()))?;
 
     println!("tenants demo on http://127.0.0.1:{port}");
     println!(
@@ -89,37 +145,14 @@ async fn main() -> std::io::Result<()> {
         "  curl -i http://127.0.0.1:{port}/api/me -H 'Origin: https://acme.tenant.example.com'"
     );
     println!(
+        "  curl -i -X POST http://127.0.0.1:{port}/api/reports -H 'Origin: https://partner.example.org'"
+    );
+    println!(
         "  curl -i http://127.0.0.1:{port}/assets/logo.svg -H 'Origin: https://anyone.example'"
     );
 
-    HttpServer::new(move || {
-        App::new()
-            .wrap(assets.clone())
-            .wrap(Logger::new("%r %s"))
-            .service(web::scope("/assets").service(logo))
-            .service(
-                web::scope("/api")
-                    .wrap(api.clone())
-                    .service(me)
-                    // The method guard sits on the route, not the resource, so preflights
-                    // reach the resource's own policy.
-                    .service(
-                        web::resource("/webhooks")
-                            .wrap(partner.clone())
-                            .route(web::post().to(webhook)),
-                    )
-                    // Same path, split by trust: the partner's requests (preflights included)
-                    // take this scope, whose policy is then the innermost one.
-                    .service(
-                        web::scope("")
-                            .guard(cors_guard::allowed_origin(&partner))
-                            .wrap(partner.clone())
-                            .service(partner_report),
-                    )
-                    .service(tenant_report),
-            )
-    })
-    .bind(("127.0.0.1", port))?
-    .run()
-    .await
+    HttpServer::new(move || app(&policies))
+        .bind(("127.0.0.1", port))?
+        .run()
+        .await
 }

@@ -68,20 +68,21 @@
 //!
 //! # Composing policies
 //!
-//! **The innermost policy that covers a request decides it** — preflights, actual requests,
-//! error responses and unrouted paths alike — and the response carries exactly one set of
-//! grant headers, from that policy. Paths no inner policy covers are decided by the next
-//! policy out.
+//! **The innermost policy that covers a request decides it, once the policies around it
+//! defer** ([`Cors::defer_to_inner_policies`]) — preflights, actual requests, error responses
+//! and unrouted paths alike — and the response carries exactly one set of grant headers, from
+//! that policy. Paths no inner policy covers are decided by the deferring policy itself.
 //!
 //! ```
 //! use actix_scoped_cors::Cors;
 //! use actix_web::{web, App, HttpResponse};
 //!
 //! let app = App::new()
-//!     .wrap(Cors::permissive()) // assets and everything else: anonymous
+//!     // Assets and everything else: anonymous; /api decides for itself.
+//!     .wrap(Cors::permissive().defer_to_inner_policies())
 //!     .service(
 //!         web::scope("/api")
-//!             .wrap(Cors::strict(["https://app.example.com"])) // decides all of /api
+//!             .wrap(Cors::strict(["https://app.example.com"]).defer_to_inner_policies())
 //!             .service(
 //!                 web::resource("/webhooks")
 //!                     .wrap(Cors::strict(["https://partner.example.org"])) // only this
@@ -91,13 +92,19 @@
 //! # drop(app);
 //! ```
 //!
-//! How: actix-web builds a wrapped service before the middleware around it, so each policy
-//! learns when it is built whether policies sit beneath it. One that has some passes every
-//! request down, preflights included, and decides only what no inner policy decided. A
-//! policy with nothing beneath answers preflights at once and pays nothing for this.
+//! How: a deferring policy marks each request before passing it down; the next policy the
+//! request reaches claims it and decides as usual; on the way back the deferring policy leaves
+//! claimed responses alone and decides the rest (a preflight nobody claimed is answered only
+//! then). A policy that does not defer decides everything that passes through it, overruling
+//! any policy nested inside it, and answers preflights at once. Nothing is inferred from how
+//! the app was built, so two apps built on one thread, sibling scopes and several listeners
+//! never influence each other.
 //!
 //! Pitfalls, and their fixes:
 //!
+//! - **Nesting without deferring**: the outer policy wins everywhere beneath it (never mixed
+//!   with the inner one). Call `defer_to_inner_policies()` on every policy that has more
+//!   specific policies inside it.
 //! - **A method guard on a resource hides its preflights.** `#[get("/x", wrap = "...")]` and
 //!   `web::resource("/x").guard(guard::Get()).wrap(...)` guard the whole resource, so an
 //!   `OPTIONS` preflight never matches it and its policy never runs (the app answers `404`).
@@ -106,14 +113,14 @@
 //!   let preflights through the resource guard:
 //!   `.guard(guard::Any(guard::Get()).or(actix_scoped_cors::guard::preflight()))`; with the
 //!   macros, `#[route("/x", method = "GET", method = "OPTIONS", wrap = "...")]`.
-//! - **A policy with policies beneath it passes preflights down.** Where no inner policy covers
-//!   the path, the route answers first and the policy then replaces that answer with its own.
-//!   A handler with no method guard (`web::to(...)`) under such a policy therefore runs for
-//!   `OPTIONS` preflights; give such handlers method guards. The same holds for a policy
-//!   built right after a sibling one (two scopes side by side, each with a policy): the
-//!   second cannot tell a sibling from a child, and passes preflights down to be safe.
-//! - **`block_disallowed()` on an outer policy** can only refuse after the route ran, when
-//!   policies sit beneath it; put it on the innermost policies.
+//! - **A deferring policy passes preflights down.** Where no inner policy covers the path,
+//!   the route answers first and the deferring policy then replaces that answer with its own:
+//!   a handler with no method guard (`web::to(...)`) runs for `OPTIONS` preflights there. Give
+//!   such handlers method guards.
+//! - **`block_disallowed()` on a deferring policy** can only refuse after the route ran; put
+//!   it on the innermost policies.
+//! - **Errors from beneath a deferring policy**: a preflight it answers after the route
+//!   returned an `Err` reaches outer layers as an `Err` that renders as the preflight answer.
 //! - **Middleware order inside a scope**: the last `.wrap()` is the outermost. Authentication
 //!   that rejects unauthenticated requests must sit *inside* the CORS policy (wrapped
 //!   before it), because preflights carry no credentials.

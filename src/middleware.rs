@@ -5,24 +5,18 @@
 //!   An `Err` from the wrapped service stays an `Err` (outer layers still see an error), but
 //!   its rendered response is decorated too.
 //!
-//! # Nested policies: the innermost one decides
+//! # Nested policies: the innermost one decides, when the outer one defers
 //!
-//! actix-web builds a wrapped service before the middleware around it, on the same worker
-//! thread. Each policy's middleware therefore records, when it is built, that it exists; the
-//! next policy built on that thread — the one wrapping it, e.g. an app-level policy around a
-//! scope-level one — learns that policies sit beneath it, and those learn that a policy sits
-//! above them. Then, per request:
+//! A policy built with [`defer_to_inner_policies`](crate::Cors::defer_to_inner_policies)
+//! marks each request with its own identity before passing it down — preflights included.
+//! Any policy the request then reaches sees the mark, replaces it with its own identity, and
+//! decides as usual. When the response comes back, the deferring policy finds whether a
+//! policy beneath claimed the request: if so it leaves the response alone; if not, it decides
+//! itself (a preflight is answered only then, in place of whatever the route answered).
 //!
-//! - a policy with a policy above it marks the request as decided by itself;
-//! - a policy with policies beneath it passes every request down (preflights included) and,
-//!   when the response comes back marked by a policy beneath, leaves it alone; otherwise it
-//!   decides as usual (answering a preflight only now, in place of whatever the route
-//!   answered).
-//!
-//! A policy without nested policies pays nothing for this.
+//! A policy that does not defer pays one lookup in an empty extensions map per request.
 
 use std::{
-    cell::{Cell, RefCell},
     fmt,
     future::Future,
     pin::Pin,
@@ -36,11 +30,11 @@ use actix_web::{
     dev::{RequestHead, ServiceRequest, ServiceResponse},
     http::{
         header::{
-            HeaderMap, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
             ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
             ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ORIGIN, VARY,
         },
-        StatusCode,
+        Method, StatusCode, Uri,
     },
     Error, HttpMessage, HttpRequest, HttpResponse, ResponseError,
 };
@@ -58,12 +52,6 @@ use crate::{
     origin::{default_port, Origin},
     policy::{Cors, Mode, Policy, PolicyInner},
 };
-
-thread_local! {
-    /// The "has a policy above" flags of the policies built on this thread that no enclosing
-    /// policy has claimed yet.
-    static UNCLAIMED: RefCell<Vec<Rc<Cell<bool>>>> = const { RefCell::new(Vec::new()) };
-}
 
 impl<S, B> Transform<S, ServiceRequest> for Policy
 where
@@ -111,47 +99,38 @@ where
 /// The middleware service created by wrapping a [`Policy`] or a [`Cors`] builder.
 pub struct CorsMiddleware<S> {
     service: Rc<S>,
+    /// Per worker: the request path clones this `Rc`, not the shared `Arc`. Its address
+    /// identifies this middleware in [`DecidedBy`].
     policy: Rc<Policy>,
-    /// Policies were built beneath this one: let them decide first.
-    delegates: bool,
-    /// Set once a policy is built above this one: mark the requests this one decides.
-    /// Its address identifies this middleware in [`DecidedBy`].
-    has_outer: Rc<Cell<bool>>,
 }
 
 impl<S> fmt::Debug for CorsMiddleware<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CorsMiddleware")
             .field("policy", &self.policy)
-            .field("delegates", &self.delegates)
-            .field("has_outer", &self.has_outer.get())
             .finish_non_exhaustive()
     }
 }
 
-/// Request extension: the innermost policy that saw the request (when policies are nested).
+/// Request extension: the innermost policy that saw the request, set only when a deferring
+/// policy passed it down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct DecidedBy(usize);
 
 impl<S> CorsMiddleware<S> {
     fn new(service: S, policy: Policy) -> Self {
-        let beneath = UNCLAIMED.with(|unclaimed| unclaimed.take());
-        for has_outer in &beneath {
-            has_outer.set(true);
-        }
-        let has_outer = Rc::new(Cell::new(false));
-        UNCLAIMED.with(|unclaimed| unclaimed.borrow_mut().push(Rc::clone(&has_outer)));
         CorsMiddleware {
             service: Rc::new(service),
-            // Per worker: the request path clones this `Rc`, not the shared `Arc`.
             policy: Rc::new(policy),
-            delegates: !beneath.is_empty(),
-            has_outer,
         }
     }
 
     fn id(&self) -> usize {
-        Rc::as_ptr(&self.has_outer) as usize
+        Rc::as_ptr(&self.policy) as usize
+    }
+
+    fn defers(&self) -> bool {
+        self.policy.inner.defers_to_inner
     }
 }
 
@@ -172,7 +151,39 @@ enum Pending {
     /// Decorate the response.
     Decorate(Outcome),
     /// Policies beneath may have decided; if none did, apply this decision.
-    Delegated { decision: Decision, id: usize },
+    Delegated {
+        decision: Decision,
+        id: usize,
+        refused: Option<Box<RequestLine>>,
+    },
+}
+
+/// What a refusal report needs of a request that may come back as an error.
+#[derive(Debug)]
+struct RequestLine {
+    method: Method,
+    uri: Uri,
+    origin: Option<HeaderValue>,
+}
+
+impl RequestLine {
+    fn of(head: &RequestHead) -> Self {
+        RequestLine {
+            method: head.method.clone(),
+            uri: head.uri.clone(),
+            origin: head.headers.get(ORIGIN).cloned(),
+        }
+    }
+
+    fn head(&self) -> RequestHead {
+        let mut head = RequestHead::default();
+        head.method = self.method.clone();
+        head.uri = self.uri.clone();
+        if let Some(origin) = &self.origin {
+            head.headers.insert(ORIGIN, origin.clone());
+        }
+        head
+    }
 }
 
 type CorsResponse<B> = ServiceResponse<EitherBody<B>>;
@@ -194,19 +205,14 @@ where
         let decision = decide_with(&self.policy.inner, req.head(), OriginCheck::Match);
         if decision.awaits_origin_predicate() {
             if let Some(future) = self.ask_origin_predicate(&req) {
-                let service = Rc::clone(&self.service);
-                let policy = self.policy.clone();
-                let (has_outer, delegates) = (Rc::clone(&self.has_outer), self.delegates);
+                let this = CorsMiddleware {
+                    service: Rc::clone(&self.service),
+                    policy: Rc::clone(&self.policy),
+                };
                 return Either::Right(Box::pin(async move {
                     let decision = match future.await {
-                        true => decide_with(&policy.inner, req.head(), OriginCheck::Vouched),
+                        true => decide_with(&this.policy.inner, req.head(), OriginCheck::Vouched),
                         false => decision,
-                    };
-                    let this = CorsMiddleware {
-                        service,
-                        policy,
-                        delegates,
-                        has_outer,
                     };
                     this.proceed(req, decision).await
                 }));
@@ -231,27 +237,40 @@ where
     }
 
     fn proceed(&self, req: ServiceRequest, decision: Decision) -> Immediate<S::Future, B> {
-        if self.has_outer.get() {
+        if self.defers() {
             req.extensions_mut().insert(DecidedBy(self.id()));
-        }
-        if self.delegates {
+            // Kept for reporting a refusal if the request comes back as an error, which
+            // carries no request.
+            let refused = matches!(
+                decision,
+                Decision::Actual(Err(_)) | Decision::Preflight(Err(_))
+            )
+            .then(|| Box::new(RequestLine::of(req.head())));
             return Either::Right(CorsFuture {
                 inner: self.service.call(req),
                 pending: Some((
                     Pending::Delegated {
                         decision,
                         id: self.id(),
+                        refused,
                     },
-                    self.policy.clone(),
+                    Rc::clone(&self.policy),
                 )),
             });
+        }
+        // A deferring policy above passed this request down: this policy claims it.
+        if req.extensions().contains::<DecidedBy>() {
+            req.extensions_mut().insert(DecidedBy(self.id()));
         }
         let policy = &*self.policy.inner;
         let outcome = match decision {
             Decision::NotCors => Outcome::NotCors,
             Decision::Actual(Ok(allow_origin)) => Outcome::Allowed(allow_origin),
             Decision::Preflight(result) => {
-                let answer = preflight_answer(policy, result, req.head());
+                if let Err(reason) = result {
+                    report(policy, reason, true, req.head());
+                }
+                let answer = preflight_answer(policy, result);
                 return Either::Left(ready_future(Ok(req
                     .into_response(answer)
                     .map_into_right_body())));
@@ -306,7 +325,11 @@ where
             .expect("CorsFuture polled after completion");
         let outcome = match pending {
             Pending::Decorate(outcome) => outcome,
-            Pending::Delegated { decision, id } => {
+            Pending::Delegated {
+                decision,
+                id,
+                refused,
+            } => {
                 match &result {
                     Ok(response) if decided_beneath(response.request(), id) => {
                         return Poll::Ready(result.map(ServiceResponse::map_into_left_body));
@@ -316,7 +339,7 @@ where
                     }
                     _ => {}
                 }
-                return Poll::Ready(after_delegation(policy, decision, result));
+                return Poll::Ready(after_delegation(policy, decision, refused, result));
             }
         };
         Poll::Ready(finish(policy, outcome, result))
@@ -349,22 +372,30 @@ fn finish<B>(
 fn after_delegation<B>(
     policy: Rc<Policy>,
     decision: Decision,
+    refused: Option<Box<RequestLine>>,
     result: Result<ServiceResponse<B>, Error>,
 ) -> Result<CorsResponse<B>, Error> {
+    // An error carries no request: report from what was kept of it.
+    let report_refusal = |reason, preflight| match (&result, &refused) {
+        (Ok(response), _) => report(&policy.inner, reason, preflight, response.request().head()),
+        (Err(_), Some(line)) => report(&policy.inner, reason, preflight, &line.head()),
+        (Err(_), None) => {}
+    };
     let outcome = match decision {
         Decision::NotCors => Outcome::NotCors,
         Decision::Actual(Ok(allow_origin)) => Outcome::Allowed(allow_origin),
         Decision::Actual(Err(reason)) => {
-            if let Ok(response) = &result {
-                report(&policy.inner, reason, false, response.request().head());
-            }
+            report_refusal(reason, false);
             Outcome::Refused
         }
         Decision::Preflight(preflight) => {
+            if let Err(reason) = preflight {
+                report_refusal(reason, true);
+            }
             return match result {
                 Ok(response) => {
                     let (request, _) = response.into_parts();
-                    let answer = preflight_answer(&policy.inner, preflight, request.head());
+                    let answer = preflight_answer(&policy.inner, preflight);
                     Ok(ServiceResponse::new(request, answer).map_into_right_body())
                 }
                 // Without the request there is no response to build; answer through an error
@@ -422,18 +453,11 @@ fn grant_actual(policy: &PolicyInner, headers: &mut HeaderMap, has_vary: HasVary
 }
 
 /// The answer to a preflight: `204` with the grant, or `403` with an empty body and no CORS
-/// headers (nothing that reveals the policy); refusals are reported.
-fn preflight_answer(
-    policy: &PolicyInner,
-    result: Result<PreflightGrant, Reason>,
-    head: &RequestHead,
-) -> HttpResponse {
+/// headers (nothing that reveals the policy). The caller reports refusals.
+fn preflight_answer(policy: &PolicyInner, result: Result<PreflightGrant, Reason>) -> HttpResponse {
     match result {
         Ok(grant) => preflight_grant(policy, grant),
-        Err(reason) => {
-            report(policy, reason, true, head);
-            HttpResponse::new(StatusCode::FORBIDDEN)
-        }
+        Err(_) => HttpResponse::new(StatusCode::FORBIDDEN),
     }
 }
 

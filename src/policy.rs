@@ -107,6 +107,7 @@ struct Config {
     block_disallowed: bool,
     on_reject: Option<RejectionHook>,
     private_network: bool,
+    defers_to_inner: bool,
     safety: OriginSafety,
 }
 
@@ -452,6 +453,35 @@ impl<M: Mode> Cors<M> {
         self
     }
 
+    /// Lets policies mounted beneath this one decide the requests they cover — preflights,
+    /// actual requests and errors alike — and decides only the rest. For app-wide or
+    /// scope-wide defaults around more specific policies.
+    ///
+    /// Without it, a policy decides every request that passes through it, and a policy
+    /// nested inside it is overruled. With it, this policy passes every request down,
+    /// preflights included: where no inner policy covers the path, the route answers first
+    /// (a handler without a method guard runs for the `OPTIONS` preflight) and this policy then
+    /// replaces that answer with its own; and its [`block_disallowed`](Cors::block_disallowed)
+    /// can only act after the route ran. See "Composing policies" in the crate docs.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    /// use actix_web::{web, App, HttpResponse};
+    ///
+    /// let app = App::new()
+    ///     .wrap(Cors::permissive().defer_to_inner_policies())
+    ///     .service(
+    ///         web::scope("/api")
+    ///             .wrap(Cors::strict(["https://app.example.com"]))
+    ///             .route("/me", web::get().to(HttpResponse::Ok)),
+    ///     );
+    /// # drop(app);
+    /// ```
+    pub fn defer_to_inner_policies(mut self) -> Self {
+        self.config.defers_to_inner = true;
+        self
+    }
+
     /// Validates the configuration and builds the immutable, shareable [`Policy`].
     ///
     /// # Errors
@@ -520,6 +550,7 @@ pub(crate) struct PolicyInner {
     pub(crate) values: Precomputed,
     pub(crate) block_disallowed: bool,
     pub(crate) private_network: bool,
+    pub(crate) defers_to_inner: bool,
     pub(crate) on_reject: Option<RejectionHook>,
     pub(crate) async_origin: Option<AsyncOriginPredicate>,
 }
@@ -571,6 +602,7 @@ impl fmt::Debug for Policy {
             .field("headers", &inner.headers)
             .field("block_disallowed", &inner.block_disallowed)
             .field("private_network", &inner.private_network)
+            .field("defers_to_inner", &inner.defers_to_inner)
             .finish_non_exhaustive()
     }
 }
@@ -628,6 +660,7 @@ fn build(config: Config, credentialed: bool) -> Result<Policy, ConfigError> {
             values,
             block_disallowed: config.block_disallowed,
             private_network: config.private_network,
+            defers_to_inner: config.defers_to_inner,
             on_reject: config.on_reject,
             async_origin: config.async_predicate,
         }),

@@ -21,6 +21,7 @@ async fn allowed_origin_guard_splits_routes_by_trust_preflights_included() {
         .unwrap();
     let tenants = Cors::strict(["https://*.tenant.example.com"])
         .allow_methods(["GET", "POST"])
+        .defer_to_inner_policies()
         .try_build()
         .unwrap();
     let app = test::init_service(

@@ -136,6 +136,7 @@ async fn each_refusal_is_logged_once_with_reason_origin_and_path() {
 async fn nested_policies_log_a_refusal_once() {
     capture();
     let outer = Cors::strict(["https://outer.example.com"])
+        .defer_to_inner_policies()
         .try_build()
         .unwrap();
     let inner = Cors::strict(["https://inner.example.com"])
@@ -186,4 +187,65 @@ async fn an_oversized_origin_is_logged_truncated() {
     assert_eq!(lines.len(), 1);
     assert!(lines[0].1.contains("malformed Origin header"));
     assert!(lines[0].1.len() < 300, "{} bytes", lines[0].1.len());
+}
+
+/// A deferring policy reports its refusals also when the route answers with an `Err` (which
+/// carries no request to report from).
+#[actix_rt::test]
+async fn deferring_policy_reports_refusals_on_error_paths() {
+    use actix_web::middleware::{from_fn, Next};
+    async fn fail(
+        _req: actix_web::dev::ServiceRequest,
+        _next: Next<impl actix_web::body::MessageBody>,
+    ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+        Err(actix_web::error::ErrorUnauthorized("no"))
+    }
+    capture();
+    let hooked = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&hooked);
+    let outer = Cors::strict(["https://app.example.com"])
+        .allow_methods(["GET"])
+        .defer_to_inner_policies()
+        .on_reject(move |rejection| {
+            sink.lock()
+                .unwrap()
+                .push((rejection.reason(), rejection.path().to_owned()))
+        })
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new().wrap(outer).service(
+            web::scope("/log-err")
+                .wrap(from_fn(fail))
+                .route("", web::get().to(HttpResponse::Ok)),
+        ),
+    )
+    .await;
+
+    let preflight = TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/log-err")
+        .insert_header(("Origin", "https://app.example.com"))
+        .insert_header(("Access-Control-Request-Method", "PUT"))
+        .to_request();
+    let err = test::try_call_service(&app, preflight).await.unwrap_err();
+    assert_eq!(err.error_response().status(), StatusCode::FORBIDDEN);
+
+    let get = TestRequest::get()
+        .uri("/log-err")
+        .insert_header(("Origin", "https://evil.example.net"))
+        .to_request();
+    let err = test::try_call_service(&app, get).await.unwrap_err();
+    let res = err.error_response();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+
+    assert_eq!(
+        *hooked.lock().unwrap(),
+        [
+            (Reason::MethodNotAllowed, "/log-err".to_owned()),
+            (Reason::OriginNotAllowed, "/log-err".to_owned()),
+        ]
+    );
+    assert_eq!(lines_about("/log-err").len(), 2);
 }

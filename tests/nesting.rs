@@ -1,6 +1,7 @@
-//! Nested policies: the innermost policy that covers a request decides it, for preflights,
-//! actual requests, error responses and unrouted paths alike, and the response carries
-//! exactly one set of grant headers, from that policy.
+//! Nested policies: when the enclosing policies defer (`defer_to_inner_policies`), the
+//! innermost policy that covers a request decides it, for preflights, actual requests, error
+//! responses and unrouted paths alike, and the response carries exactly one set of grant
+//! headers, from that policy. Without deferring, the outer policy decides everything.
 //!
 //! Matrix: {inner policy on a scope under an app policy, on a resource under a scope policy,
 //! on a resource under scope and app policies} × {preflight, actual, error response, no
@@ -37,6 +38,7 @@ fn outer() -> Policy {
     Cors::strict([OUTER_ONLY, BOTH])
         .allow_methods(["GET", "PATCH"])
         .expose_headers(["x-outer"])
+        .defer_to_inner_policies()
         .try_build()
         .unwrap()
 }
@@ -45,6 +47,7 @@ fn middle() -> Policy {
     Cors::strict([BOTH])
         .allow_methods(["GET", "DELETE"])
         .expose_headers(["x-middle"])
+        .defer_to_inner_policies()
         .try_build()
         .unwrap()
 }
@@ -450,4 +453,85 @@ async fn inner_middleware_error_is_decorated_once_by_innermost_policy() {
     let res = err.error_response();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(granted_by(res.headers()), "outer");
+}
+
+/// Without `defer_to_inner_policies`, the outer policy decides everything that passes
+/// through it, preflights and actual requests alike, and still never mixes headers.
+#[actix_rt::test]
+async fn an_outer_policy_that_does_not_defer_decides_everything() {
+    let not_deferring = Cors::strict([OUTER_ONLY, BOTH])
+        .allow_methods(["GET", "PATCH"])
+        .expose_headers(["x-outer"])
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new().wrap(not_deferring).service(
+            web::scope("/api")
+                .wrap(inner())
+                .route("/items", web::get().to(ok)),
+        ),
+    )
+    .await;
+    for (origin, status, by) in [
+        (INNER_ONLY, StatusCode::FORBIDDEN, "none"),
+        (OUTER_ONLY, StatusCode::NO_CONTENT, "outer"),
+        (BOTH, StatusCode::NO_CONTENT, "outer"),
+    ] {
+        let res =
+            test::call_service(&app, preflight("/api/items", origin, "GET").to_request()).await;
+        assert_eq!(
+            (res.status(), granted_by(res.headers())),
+            (status, by),
+            "{origin}"
+        );
+        let res = test::call_service(&app, get("/api/items", origin).to_request()).await;
+        let expected = if by == "none" { "none" } else { "outer" };
+        assert_eq!(granted_by(res.headers()), expected, "{origin}");
+    }
+}
+
+/// What one build of an app does is independent of the builds before it on the same thread
+/// (actix-server builds one app per listener, one after another, on each worker).
+#[actix_rt::test]
+async fn app_builds_on_one_thread_do_not_influence_each_other() {
+    use std::sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    };
+    let calls = Arc::new(AtomicUsize::new(0));
+    for build in 0..3 {
+        let counter = Arc::clone(&calls);
+        let app = test::init_service(
+            App::new().service(
+                web::scope("/api")
+                    .wrap(
+                        Cors::strict([INNER_ONLY])
+                            .block_disallowed()
+                            .try_build()
+                            .unwrap(),
+                    )
+                    .route(
+                        "/any",
+                        web::to(move || {
+                            counter.fetch_add(1, Ordering::SeqCst);
+                            async { HttpResponse::Ok().finish() }
+                        }),
+                    ),
+            ),
+        )
+        .await;
+        let res =
+            test::call_service(&app, preflight("/api/any", INNER_ONLY, "PUT").to_request()).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT, "build {build}");
+        let res = test::call_service(
+            &app,
+            TestRequest::post()
+                .uri("/api/any")
+                .insert_header(("Origin", NEITHER))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "build {build}");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "the handler never ran");
 }

@@ -118,7 +118,7 @@ pub(crate) use main_app;
 macro_rules! outer_app {
     ($policies:expr) => {
         actix_web::App::new()
-            .wrap(actix_scoped_cors::Cors::permissive())
+            .wrap(actix_scoped_cors::Cors::permissive().defer_to_inner_policies())
             .configure(|cfg| $crate::server::outer_routes(cfg, $policies))
     };
 }
@@ -255,7 +255,11 @@ impl Policies {
                     .try_build(),
             ),
             nested_strict: build(strict(vec![app.clone()]).try_build()),
-            res_strict: build(strict(vec![app.clone()]).try_build()),
+            res_strict: build(
+                strict(vec![app.clone()])
+                    .defer_to_inner_policies()
+                    .try_build(),
+            ),
             outer_strict: build(strict(vec![app, format!("http://app.test:{outer}")]).try_build()),
         }
     }
@@ -318,7 +322,7 @@ pub fn main_routes(cfg: &mut web::ServiceConfig, p: &Policies) {
         )
         .service(
             web::scope("/nested")
-                .wrap(Cors::permissive())
+                .wrap(Cors::permissive().defer_to_inner_policies())
                 .route("/open", web::get().to(feed))
                 .service(
                     web::scope("/strict")
