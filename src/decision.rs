@@ -288,6 +288,12 @@ fn check_method(policy: &PolicyInner, head: &RequestHead) -> Result<(), Reason> 
     if requested.is_empty() || !requested.iter().all(|&b| is_tchar(b)) {
         return Err(Reason::InvalidRequestMethod);
     }
+    // CORS-safelisted methods pass the browser's method check whatever the answer lists
+    // (Fetch, "CORS-preflight fetch", step 7), just as simple requests with them are never
+    // preflighted: refusing them here would only break requests a header made preflighted.
+    if matches!(requested, b"GET" | b"HEAD" | b"POST") {
+        return Ok(());
+    }
     match &policy.methods {
         AllowedMethods::Any => Ok(()),
         // Byte-exact, like the browser's own check: `patch` is not `PATCH`.
@@ -437,6 +443,36 @@ mod tests {
             "content-type,x-custom"
         );
         assert_eq!(acah(preflight(&policy, &[])), None);
+    }
+
+    #[test]
+    fn safelisted_methods_pass_whatever_the_method_list_says() {
+        let policy = Cors::strict(["https://app.example.com"])
+            .allow_methods(["PUT", "DELETE"])
+            .try_build()
+            .unwrap();
+        let ask = |method: &str| {
+            let req = TestRequest::default()
+                .method(Method::OPTIONS)
+                .insert_header(("Origin", "https://app.example.com"))
+                .insert_header(("Access-Control-Request-Method", method))
+                .insert_header(("Access-Control-Request-Headers", "authorization"))
+                .to_srv_request();
+            decide(&policy, req.head())
+        };
+        for method in ["GET", "HEAD", "POST", "PUT", "DELETE"] {
+            assert!(
+                matches!(ask(method), Decision::Preflight(Ok(_))),
+                "{method}"
+            );
+        }
+        for method in ["PATCH", "get", "OPTIONS"] {
+            assert_eq!(
+                ask(method),
+                Decision::Preflight(Err(Reason::MethodNotAllowed)),
+                "{method}"
+            );
+        }
     }
 
     #[test]

@@ -125,6 +125,11 @@ pub(crate) fn vary_on_origin_known(headers: &mut HeaderMap, has_vary: HasVary) {
     }
 }
 
+/// Up to this many tokens, an existing `Vary` is merged and deduplicated; beyond it (a
+/// handler echoing request data into `Vary`?) `Origin` goes on a line of its own, which
+/// HTTP reads as the same list, so the work stays linear in the header's size.
+const VARY_MERGE_LIMIT: usize = 32;
+
 /// Adds `Origin` to the response's `Vary`, keeping what is there.
 ///
 /// No `Vary` yet: one precomputed value is inserted. `Vary: *` or a `Vary` that already names
@@ -137,20 +142,28 @@ pub(crate) fn vary_on_origin(headers: &mut HeaderMap) {
         return;
     }
     let mut tokens: Vec<&str> = Vec::new();
+    let mut mergeable = true;
     for value in existing {
         let Ok(text) = value.to_str() else {
             // A non-visible-ASCII Vary is the handler's business; add ours beside it.
-            headers.append(VARY, VARY_ORIGIN);
-            return;
+            mergeable = false;
+            continue;
         };
         for token in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             if token == "*" || token.eq_ignore_ascii_case("origin") {
                 return;
             }
-            if !tokens.iter().any(|t| t.eq_ignore_ascii_case(token)) {
+            if tokens.len() == VARY_MERGE_LIMIT {
+                mergeable = false;
+            }
+            if mergeable && !tokens.iter().any(|t| t.eq_ignore_ascii_case(token)) {
                 tokens.push(token);
             }
         }
+    }
+    if !mergeable {
+        headers.append(VARY, VARY_ORIGIN);
+        return;
     }
     tokens.push("Origin");
     let merged = HeaderValue::from_str(&tokens.join(", "))
@@ -188,5 +201,25 @@ mod tests {
         assert_eq!(vary_after(&["origin"]), ["origin"]);
         assert_eq!(vary_after(&["*"]), ["*"]);
         assert_eq!(vary_after(&[" , "]), ["Origin"]);
+        // Not visible ASCII, or too many tokens to merge: `Origin` on a line of its own.
+        let opaque = HeaderValue::from_bytes(b"x-caf\xe9").unwrap();
+        let mut headers = HeaderMap::new();
+        headers.append(VARY, opaque.clone());
+        vary_on_origin(&mut headers);
+        assert_eq!(
+            headers.get_all(VARY).collect::<Vec<_>>(),
+            [&opaque, &VARY_ORIGIN]
+        );
+        let many: &'static str = Box::leak(
+            (0..10_000)
+                .map(|i| format!("x-{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+                .into_boxed_str(),
+        );
+        assert_eq!(vary_after(&[many]).len(), 2);
+        assert_eq!(vary_after(&[many])[1], "Origin");
+        let many_with_origin: &'static str = Box::leak(format!("{many}, origin").into_boxed_str());
+        assert_eq!(vary_after(&[many_with_origin]).len(), 1);
     }
 }

@@ -330,7 +330,9 @@ impl Cors<Permissive> {
 
 impl<M: Mode> Cors<M> {
     /// Restricts the methods a preflight may ask for. Matching is byte-exact, as in browsers:
-    /// `"PATCH"` does not allow a script's lowercase `patch`.
+    /// `"PATCH"` does not allow a script's lowercase `patch`. The CORS-safelisted `GET`, `HEAD`
+    /// and `POST` are always allowed, listed or not, because browsers never check them against
+    /// `Access-Control-Allow-Methods` (and send them without a preflight when they can).
     ///
     /// Accepts `&str`, `String` or [`Method`]. Forbidden methods (`CONNECT`, `TRACE`,
     /// `TRACK`), lowercase spellings of the methods browsers uppercase and `*` (strict) are
