@@ -28,7 +28,10 @@ use actix_web::{
     },
 };
 
-use crate::{origin::Origin, policy::Policy};
+use crate::{
+    origin::{default_port, Origin},
+    policy::Policy,
+};
 
 /// Matches CORS preflights: `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
 ///
@@ -63,11 +66,14 @@ pub(crate) fn is_preflight(head: &RequestHead) -> bool {
 
 /// Matches requests whose `Origin` differs from the request's own origin.
 ///
-/// The request's own host comes from `Forwarded: host=`, `X-Forwarded-Host` or `Host`, and
-/// its scheme from `Forwarded: proto=` or `X-Forwarded-Proto` when present — the same
-/// headers actix-web's `ConnectionInfo` reads. Without a forwarded scheme, only the host and
-/// port are compared (a guard cannot see whether the listener is TLS). Requests without
-/// `Origin`, or with a malformed one, do not match.
+/// The request's own host comes from `Forwarded: host=`, `X-Forwarded-Host` or `Host` (an
+/// explicit default port ignored), and its scheme from `Forwarded: proto=` or
+/// `X-Forwarded-Proto` when present — the headers actix-web's `ConnectionInfo` reads.
+/// Without a known scheme, only the host and port are compared. The same rule decides which
+/// requests [`block_disallowed`](crate::Cors::block_disallowed) never blocks, except that the
+/// middleware, like `ConnectionInfo`, falls back to the listener's scheme and the configured
+/// host. Requests
+/// without `Origin` do not match; a malformed `Origin` does.
 pub fn cross_origin() -> impl Guard {
     CrossOriginGuard
 }
@@ -81,32 +87,57 @@ impl Guard for CrossOriginGuard {
             return false;
         };
         match Origin::parse(origin) {
-            Some(origin) => !is_own_origin(&origin, head),
+            Some(origin) => !is_own_origin(&origin, head, None, None),
             None => true,
         }
     }
 }
 
-fn is_own_origin(origin: &Origin<'_>, head: &RequestHead) -> bool {
+/// Whether `origin` is the request's own origin: its host (and port) equal the request's
+/// host, from `Forwarded: host=`, `X-Forwarded-Host` or `Host` (the first entry of a list;
+/// an explicit default port ignored), and its scheme equals the request's scheme when that is
+/// known (`Forwarded: proto=`, `X-Forwarded-Proto`, an absolute request URI, or the default).
+/// Without a known scheme only host and port are compared.
+/// The defaults stand in as they do for actix-web's `ConnectionInfo`: the configured server
+/// host when the request names no host at all (HTTP/1.0, test requests), and the listener's
+/// scheme when no proxy names one. A guard cannot see either, and passes `None`.
+pub(crate) fn is_own_origin(
+    origin: &Origin<'_>,
+    head: &RequestHead,
+    default_host: Option<&str>,
+    default_scheme: Option<&str>,
+) -> bool {
     let forwarded = head.headers.get(FORWARDED).and_then(|v| v.to_str().ok());
     let forwarded_param = |param: &str| {
-        forwarded.and_then(|value| {
-            value
-                .split([',', ';'])
-                .filter_map(|pair| pair.trim().split_once('='))
-                .find(|(name, _)| name.trim().eq_ignore_ascii_case(param))
-                .map(|(_, value)| value.trim().trim_matches('"'))
-        })
+        let first = forwarded?.split(',').next()?;
+        first
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case(param))
+            .map(|(_, value)| value.trim().trim_matches('"'))
     };
-    let header = |name: &str| head.headers.get(name).and_then(|v| v.to_str().ok());
+    let header = |name: &str| {
+        let value = head.headers.get(name)?.to_str().ok()?;
+        value.split(',').next().map(str::trim)
+    };
     let host = forwarded_param("host")
         .or_else(|| header("x-forwarded-host"))
         .or_else(|| header(HOST.as_str()))
-        .or_else(|| head.uri.authority().map(|a| a.as_str()));
+        .or_else(|| head.uri.authority().map(|a| a.as_str()))
+        .or(default_host);
     let scheme = forwarded_param("proto")
         .or_else(|| header("x-forwarded-proto"))
-        .or_else(|| head.uri.scheme_str());
+        .or_else(|| head.uri.scheme_str())
+        .or(default_scheme);
     let Some(host) = host else { return false };
+    let host = match host.rsplit_once(':') {
+        Some((name, port))
+            if default_port(origin.scheme()).is_some_and(|p| port.parse() == Ok(p)) =>
+        {
+            name
+        }
+        _ => host,
+    };
     let origin_authority = &origin.as_str()[origin.scheme().len() + 3..];
     origin_authority.eq_ignore_ascii_case(host)
         && scheme.is_none_or(|scheme| scheme.eq_ignore_ascii_case(origin.scheme()))

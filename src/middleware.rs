@@ -45,11 +45,12 @@ use crate::{
     decision::{
         decide_with, AllowOrigin, Decision, OriginCheck, PreflightGrant, Reason, Rejection,
     },
+    guard::is_own_origin,
     headers::{
         remove_grants, vary_on_origin, vary_on_origin_known, HasVary,
         ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ANY, TRUE, VARY_PREFLIGHT,
     },
-    origin::{default_port, Origin},
+    origin::Origin,
     policy::{Cors, Mode, Policy, PolicyInner},
 };
 
@@ -276,8 +277,7 @@ where
                     .map_into_right_body())));
             }
             // A same-origin request (browsers send `Origin` on same-origin POSTs) needs no
-            // grant, and is neither blocked nor reported; checking costs a `ConnectionInfo`,
-            // so only blocking policies ask.
+            // grant, and is neither blocked nor reported; only blocking policies ask.
             Decision::Actual(Err(_)) if policy.block_disallowed && is_same_origin(&req) => {
                 Outcome::Refused
             }
@@ -500,26 +500,19 @@ fn report(policy: &PolicyInner, reason: Reason, preflight: bool, head: &RequestH
     }
 }
 
-/// Whether `Origin` names the request's own scheme and host, as actix-web's `ConnectionInfo`
-/// reports them (honouring `Forwarded`, `X-Forwarded-Proto` and `X-Forwarded-Host`).
+/// Whether `Origin` names the request's own origin, by the rule of
+/// [`guard::cross_origin`](crate::guard::cross_origin), with actix-web's `ConnectionInfo`
+/// defaults (configured host, the listener's scheme) where the request names neither.
 fn is_same_origin(req: &ServiceRequest) -> bool {
-    let Some(origin) = req.headers().get(ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return false;
-    };
-    let info = req.connection_info();
-    let Some((scheme, authority)) = origin.split_once("://") else {
-        return false;
-    };
-    if !scheme.eq_ignore_ascii_case(info.scheme()) {
-        return false;
-    }
-    // `Host` (or a proxy's forwarded host) may spell out the default port; `Origin` never does.
-    let host = info.host();
-    let host = match host.rsplit_once(':') {
-        Some((name, port)) if default_port(scheme).is_some_and(|p| port.parse() == Ok(p)) => name,
-        _ => host,
-    };
-    authority.eq_ignore_ascii_case(host)
+    req.headers()
+        .get(ORIGIN)
+        .and_then(|origin| origin.to_str().ok())
+        .and_then(Origin::parse)
+        .is_some_and(|origin| {
+            let config = req.app_config();
+            let scheme = if config.secure() { "https" } else { "http" };
+            is_own_origin(&origin, req.head(), Some(config.host()), Some(scheme))
+        })
 }
 
 /// An error that renders as a CORS answer: the wrapped service's error, decorated, or (when

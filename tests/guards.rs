@@ -165,6 +165,22 @@ fn cross_origin_guard_tells_same_origin_from_cross_origin() {
             false,
         ),
         ("null", None, true),
+        // A proxy that spells out the default port or lists several hosts.
+        (
+            "https://api.example.com",
+            Some(("X-Forwarded-Host", "api.example.com:443, x")),
+            false,
+        ),
+        (
+            "http://api.example.com",
+            Some(("X-Forwarded-Host", "api.example.com:80")),
+            false,
+        ),
+        (
+            "https://api.example.com",
+            Some(("X-Forwarded-Host", "api.example.com:80")),
+            true,
+        ),
     ] {
         let mut req = TestRequest::post()
             .insert_header(host)
