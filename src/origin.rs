@@ -103,6 +103,9 @@ impl<'a> Origin<'a> {
             return None;
         }
         let host_end = host_start + host_len(&bytes[host_start..])?;
+        if !is_canonical_address(&serialized[host_start..host_end]) {
+            return None;
+        }
         let port = match &bytes[host_end..] {
             [] => None,
             [b':', digits @ ..] => {
@@ -387,6 +390,39 @@ fn host_len(bytes: &[u8]) -> Option<usize> {
     (label_len > 0 && len <= 253).then_some(len)
 }
 
+/// Whether a host that is an IP address is written as the URL standard serializes it: IPv4
+/// in dotted decimal without leading zeros (any host whose last label is a number is an IPv4
+/// address to a browser: `127.1` and `0x7f.0.0.1` become `127.0.0.1`), IPv6 compressed and
+/// lowercase. Domain names pass.
+fn is_canonical_address(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        let Ok(address) = inner.parse::<std::net::Ipv6Addr>() else {
+            return false;
+        };
+        // std prints RFC 5952 form, which is the URL standard's (but for IPv4-mapped
+        // addresses, which it prints dotted: those are refused rather than guessed at).
+        let mut printed = [0u8; 48];
+        let mut cursor = &mut printed[..];
+        if std::io::Write::write_fmt(&mut cursor, format_args!("{address}")).is_err() {
+            return false;
+        }
+        let len = 48 - cursor.len();
+        return &printed[..len] == inner.as_bytes();
+    }
+    let last = host.rsplit('.').next().unwrap_or(host);
+    let numeric =
+        !last.is_empty() && (last.bytes().all(|b| b.is_ascii_digit()) || last.starts_with("0x"));
+    if !numeric {
+        return true;
+    }
+    let mut parts = 0;
+    host.split('.').all(|part| {
+        parts += 1;
+        let canonical = part == "0" || !part.starts_with('0');
+        canonical && part.len() <= 3 && part.parse::<u8>().is_ok()
+    }) && parts == 4
+}
+
 /// A port as browsers write it: 1 to 65535, decimal, no leading zero.
 fn parse_port(digits: &[u8]) -> Option<u16> {
     if digits.is_empty() || digits.len() > 5 || digits[0] == b'0' {
@@ -440,6 +476,14 @@ mod tests {
             ),
             ("http://127.0.0.1", "http", "127.0.0.1", None),
             (
+                "http://[2001:db8::1]:8080",
+                "http",
+                "[2001:db8::1]",
+                Some(8080),
+            ),
+            ("https://0.0.0.0", "https", "0.0.0.0", None),
+            ("https://a1.example.com", "https", "a1.example.com", None),
+            (
                 "chrome-extension://abcdef",
                 "chrome-extension",
                 "abcdef",
@@ -476,6 +520,15 @@ mod tests {
             "https://bücher.example",
             "https://[::1",
             "https://[::1]x",
+            "http://127.1",
+            "http://0x7f.0.0.1",
+            "https://1.2.3.04",
+            "https://1.2.3.256",
+            "https://example.123",
+            "https://[::::]",
+            "https://[1.2.3.4]",
+            "https://[0:0:0:0:0:0:0:1]",
+            "https://[2001:DB8::1]",
             "example.com",
         ] {
             assert!(Origin::parse(input).is_none(), "{input:?} was accepted");
