@@ -102,8 +102,9 @@ impl<'a> Origin<'a> {
         if bytes.get(scheme_len..host_start)? != b"://" {
             return None;
         }
-        let host_end = host_start + host_len(&bytes[host_start..])?;
-        if !is_canonical_address(&serialized[host_start..host_end]) {
+        let (host_len, maybe_address) = host_len(&bytes[host_start..])?;
+        let host_end = host_start + host_len;
+        if maybe_address && !is_canonical_address(&serialized[host_start..host_end]) {
             return None;
         }
         let port = match &bytes[host_end..] {
@@ -359,25 +360,27 @@ fn scheme_len(bytes: &[u8]) -> Option<usize> {
         .position(|&b| !matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.'))
 }
 
-/// The length of the canonical host at the start of `bytes`, up to a `:` or the end: lowercase
-/// labels of `[a-z0-9_-]` (punycode allowed), none empty or longer than 63 bytes, no trailing
-/// dot, at most 253 bytes; or a bracketed IPv6 address of `[0-9a-f:.]`.
-fn host_len(bytes: &[u8]) -> Option<usize> {
+/// The length of the host at the start of `bytes`, up to a `:` or the end, and whether it
+/// may be an IP address (bracketed, or a last label that starts with a digit), which
+/// [`is_canonical_address`] then checks. Otherwise: lowercase labels of `[a-z0-9_-]`
+/// (punycode allowed), none empty or longer than 63 bytes, no trailing dot, at most 253
+/// bytes.
+fn host_len(bytes: &[u8]) -> Option<(usize, bool)> {
     if bytes.first() == Some(&b'[') {
         let close = bytes.iter().position(|&b| b == b']')?;
-        let address = &bytes[1..close];
-        let valid = !address.is_empty()
-            && address.len() <= 39
-            && address
-                .iter()
-                .all(|&b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':' | b'.'));
-        return valid.then_some(close + 1);
+        return Some((close + 1, true));
     }
     let mut label_len = 0;
     let mut len = 0;
+    let mut label_starts_with_digit = false;
     for &b in bytes {
         match b {
-            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => label_len += 1,
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {
+                if label_len == 0 {
+                    label_starts_with_digit = b.is_ascii_digit();
+                }
+                label_len += 1;
+            }
             b'.' if label_len > 0 => label_len = 0,
             b':' => break,
             _ => return None,
@@ -387,7 +390,7 @@ fn host_len(bytes: &[u8]) -> Option<usize> {
         }
         len += 1;
     }
-    (label_len > 0 && len <= 253).then_some(len)
+    (label_len > 0 && len <= 253).then_some((len, label_starts_with_digit))
 }
 
 /// Whether a host that is an IP address is written as the URL standard serializes it: IPv4
