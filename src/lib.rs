@@ -125,6 +125,15 @@
 //!   that rejects unauthenticated requests must sit *inside* the CORS policy (wrapped
 //!   before it), because preflights carry no credentials.
 //!
+//! # Testing your configuration
+//!
+//! [`testing::Page`] runs a `fetch()` against your actix `App` the way Chromium would —
+//! preflight or not, the checks in Chromium's order, the preflight cache, the readable
+//! headers — and reports `Allowed` or `Blocked` with Chromium's console message. The crate's
+//! own real-Chromium suite holds this simulation to Chromium's verdicts. The CORS doctor
+//! ([`testing::doctor`], `cargo run --example doctor -- <url> --origin <origin>`) applies the
+//! same rules to any server over HTTP and names the fix.
+//!
 //! # CORS is not CSRF protection
 //!
 //! A `text/plain` or form `POST` from any site is sent without a preflight, with cookies;
