@@ -23,7 +23,7 @@ use actix_web::{
 use derive_more::Display;
 
 use crate::{
-    headers::{Precomputed, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK},
+    headers::{ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, ANY_AND_AUTHORIZATION},
     origin::MAX_ORIGIN_LEN,
     policy::{AllowedHeaders, AllowedMethods, AllowedOrigins, Policy, PolicyInner},
 };
@@ -357,7 +357,7 @@ fn check_request_headers(
     Ok(match &policy.headers {
         AllowedHeaders::List(_) => policy.values.allow_headers.clone(),
         AllowedHeaders::Any if !policy.credentialed => Some(if authorization {
-            Precomputed::any_header_and_authorization()
+            ANY_AND_AUTHORIZATION
         } else {
             crate::headers::ANY
         }),

@@ -29,7 +29,8 @@ pub(crate) const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 pub(crate) const VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
 );
-const ANY_AND_AUTHORIZATION: HeaderValue = HeaderValue::from_static("*, authorization");
+/// `*` with `authorization` added: `*` never covers it (Fetch, "CORS-preflight fetch").
+pub(crate) const ANY_AND_AUTHORIZATION: HeaderValue = HeaderValue::from_static("*, authorization");
 
 /// Header values that depend only on the policy.
 #[derive(Debug)]
@@ -69,11 +70,6 @@ impl Precomputed {
             expose_headers,
             max_age,
         }
-    }
-
-    /// `*` with `authorization` added: `*` never covers it (Fetch, "CORS-preflight fetch").
-    pub(crate) fn any_header_and_authorization() -> HeaderValue {
-        ANY_AND_AUTHORIZATION
     }
 }
 

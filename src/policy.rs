@@ -841,7 +841,7 @@ fn build_methods(
     AllowedMethods::List(list)
 }
 
-/// Exposed headers: `None` for none, `Some(vec![])`-free; `*` kept as the single entry.
+/// Which response headers a policy exposes: none, all (`*`, anonymous policies only), or a list.
 pub(crate) enum Expose {
     Nothing,
     Any,
