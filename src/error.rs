@@ -126,6 +126,79 @@ pub enum ConfigProblem {
         /// An origin it should not match.
         example: String,
     },
+    /// An origin regex whose `.` matches any character where a literal dot was meant, so
+    /// that it matches hosts under domains anyone can register.
+    #[display(
+        "origin regex {input:?}: an unescaped `.` matches any character, not only a dot{}; \
+         write {escaped:?}",
+        example.as_ref().map(|e| format!(", so it also matches {e:?}")).unwrap_or_default()
+    )]
+    RegexUnescapedDot {
+        /// The regex as written.
+        input: String,
+        /// The same regex with its lone dots escaped, which passes every check.
+        escaped: String,
+        /// An origin the regex matches that its escaped form does not, when one was found.
+        example: Option<String>,
+    },
+    /// An origin regex that does not spell out the scheme (and the `://` after it).
+    #[display(
+        "origin regex {input:?}: the scheme is not spelled out, so it can match origins of \
+         any scheme; start every alternative with the scheme, e.g. \"https://\""
+    )]
+    RegexSchemeVaries {
+        /// The regex as written.
+        input: String,
+    },
+    /// An origin regex whose host does not end in a fixed domain after its last varying part
+    /// (`https://app\.example\.com.*`, `https://[a-z]+`).
+    #[display(
+        "origin regex {input:?}: the host it matches does not end in a fixed domain, so it \
+         matches hosts under domains you do not control; after the last varying part write \
+         `\\.` and your domain, e.g. \"https://[a-z0-9-]+\\.example\\.com\""
+    )]
+    RegexHostNotFixed {
+        /// The regex as written.
+        input: String,
+    },
+    /// An origin regex that matches hosts directly under a public suffix
+    /// (`https://[a-z]+\.github\.io`, `https://.*\.com`).
+    #[display(
+        "origin regex {input:?}: it matches names directly under the public suffix \
+         {suffix:?}, which anyone can register; put the varying part under a domain you \
+         control, e.g. \"https://[a-z0-9-]+\\.yourname\\.{suffix}\""
+    )]
+    RegexOverPublicSuffix {
+        /// The regex as written.
+        input: String,
+        /// The public suffix its hosts sit under.
+        suffix: String,
+    },
+    /// A wildcard or regex over a domain beneath which the Public Suffix List has public
+    /// suffixes (`https://*.us-east-1.amazonaws.com` reaches every customer bucket under
+    /// `s3.us-east-1.amazonaws.com`).
+    #[display(
+        "allowed origin {input:?}: the Public Suffix List has public suffixes beneath \
+         {domain:?}, under which anyone can register names, and this entry reaches them; \
+         list the exact origins, or put the wildcard under a name you control"
+    )]
+    PublicSuffixesBeneath {
+        /// The entry or regex as written.
+        input: String,
+        /// The domain the entry's hosts sit under.
+        domain: String,
+    },
+    /// An origin regex that can match no origin a browser sends (no scheme, uppercase
+    /// letters, a path).
+    #[display(
+        "origin regex {input:?}: it matches no origin a browser sends (browsers send \
+         lowercase \"scheme://host[:port]\", nothing more); write e.g. \
+         \"https://app\\.example\\.com\""
+    )]
+    RegexMatchesNoOrigin {
+        /// The regex as written.
+        input: String,
+    },
     /// A method that is not an HTTP token.
     #[display("allowed method {input:?}: not a valid HTTP method token (letters, digits, `!#$%&'*+-.^_`|~`)")]
     InvalidMethod {

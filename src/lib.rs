@@ -150,7 +150,9 @@ mod headers;
 mod matcher;
 mod middleware;
 pub mod origin;
+mod origin_regex;
 mod policy;
+mod public_suffix;
 mod shared;
 pub mod testing;
 

@@ -297,82 +297,6 @@ impl Hasher for OriginHasher {
     }
 }
 
-/// Anchors a user's regex so it must match the whole origin, or says why it cannot.
-///
-/// The regex is parsed first and the anchors are put around the *parsed* expression, printed
-/// back as a regex: pasting `^(?:` and `)$` around the text would let a regex that is invalid
-/// on its own (`a)|(.*`) become a valid, unanchored one, and would break regexes that end in
-/// an `(?x)` comment.
-pub(crate) fn anchored(regex: &str) -> Result<String, String> {
-    let hir = regex_syntax::Parser::new()
-        .parse(regex)
-        .map_err(|error| error.to_string())?;
-    Ok(format!("^(?:{hir})$"))
-}
-
-/// Public suffixes under which anyone can register a name, beyond single-label TLDs.
-///
-/// Not the whole Public Suffix List (that would be a dependency and a moving target): the
-/// suffixes most often seen in CORS configurations. Every single-label suffix (`com`, `io`,
-/// `dev`, ...) is refused regardless.
-const PUBLIC_SUFFIXES: &[&str] = &[
-    "ac.uk",
-    "co.uk",
-    "gov.uk",
-    "ltd.uk",
-    "me.uk",
-    "net.uk",
-    "org.uk",
-    "plc.uk",
-    "sch.uk",
-    "co.jp",
-    "ne.jp",
-    "or.jp",
-    "com.au",
-    "net.au",
-    "org.au",
-    "co.nz",
-    "org.nz",
-    "co.za",
-    "com.br",
-    "com.cn",
-    "com.mx",
-    "com.tr",
-    "co.in",
-    "co.kr",
-    "com.sg",
-    "com.hk",
-    "com.tw",
-    "github.io",
-    "gitlab.io",
-    "herokuapp.com",
-    "netlify.app",
-    "vercel.app",
-    "pages.dev",
-    "workers.dev",
-    "web.app",
-    "firebaseapp.com",
-    "appspot.com",
-    "azurewebsites.net",
-    "cloudfront.net",
-    "amazonaws.com",
-    "s3.amazonaws.com",
-    "blogspot.com",
-    "fly.dev",
-    "onrender.com",
-    "glitch.me",
-    "ngrok.io",
-    "ngrok-free.app",
-    "repl.co",
-    "surge.sh",
-];
-
-/// The public suffix a wildcard over `suffix` would cover, if it is one.
-pub(crate) fn public_suffix(suffix: &str) -> Option<&str> {
-    let single_label = !suffix.contains('.');
-    (single_label || PUBLIC_SUFFIXES.contains(&suffix)).then_some(suffix)
-}
-
 #[cfg(test)]
 mod tests {
     use actix_web::test::TestRequest;
@@ -421,13 +345,5 @@ mod tests {
             assert!(!m.matches("https://o-1.example.com", head.head()), "{size}");
             assert!(!m.matches("https://o0.example.co", head.head()), "{size}");
         }
-    }
-
-    #[test]
-    fn public_suffixes_are_recognised() {
-        assert_eq!(public_suffix("com"), Some("com"));
-        assert_eq!(public_suffix("co.uk"), Some("co.uk"));
-        assert_eq!(public_suffix("github.io"), Some("github.io"));
-        assert_eq!(public_suffix("example.com"), None);
     }
 }

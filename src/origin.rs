@@ -39,9 +39,13 @@
 //!   refused with credentials, because anyone on the path can forge such a page
 //!   ([`allow_insecure_http_origins`](crate::Cors::allow_insecure_http_origins) opts in).
 //! - A wildcard directly over a public suffix (`https://*.com`, `https://*.co.uk`,
-//!   `https://*.github.io`) is refused: anyone can register a name there. Every single-label
-//!   suffix is refused, plus an embedded list of well-known multi-label public suffixes (not
-//!   the whole Public Suffix List: keep wildcards under domains you control).
+//!   `https://*.github.io`, `https://*.s3.us-east-1.amazonaws.com`) is refused: anyone can
+//!   register a name there. The full Public Suffix List decides (its ICANN and private
+//!   sections, from the `psl` crate), and every single-label suffix counts as one. So is a
+//!   wildcard over a domain with public suffixes beneath it (`https://*.amazonaws.com`).
+//!   Exact entries under a public suffix (`https://me.github.io`) are fine.
+//! - Every rule above also applies to every origin a regex can match, judged from the
+//!   regex's structure (see [`Cors::allow_origin_regex`](crate::Cors::allow_origin_regex)).
 //! - `*` is only ever a whole label or a whole port: `https://*example.com` and
 //!   `https://a.*.example.com` are errors, so a wildcard cannot turn into a string suffix
 //!   check.

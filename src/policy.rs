@@ -30,8 +30,10 @@ use crate::{
     decision::{Rejection, RejectionHook},
     error::{ConfigError, ConfigProblem, HeaderList},
     headers::Precomputed,
-    matcher::{anchored, public_suffix, OriginMatcher, OriginPredicate},
+    matcher::{OriginMatcher, OriginPredicate},
     origin::{Origin, OriginPattern},
+    origin_regex,
+    public_suffix::{open_domain, OpenDomain},
     shared::SharedOrigins,
 };
 
@@ -240,8 +242,31 @@ impl Cors<Strict> {
     /// the **whole** origin (it is anchored for you: `https://[a-z]+\.example\.com` cannot
     /// match `https://a.example.com.evil.net`).
     ///
-    /// All regexes of a policy are compiled into one set and tried in a single pass. Escape
-    /// the dots (`\.`): an unescaped `.` matches any character.
+    /// All regexes of a policy are compiled into one set and tried in a single pass.
+    ///
+    /// # What is refused
+    ///
+    /// [`try_build`](Cors::try_build) judges each regex by its structure: it unfolds the
+    /// parsed regex into its alternatives and requires of every origin they can match what it
+    /// requires of exact entries and wildcards. Each alternative must spell out its scheme
+    /// (`https?://` is fine, `[a-z]+://` is not; `http` needs
+    /// [`allow_insecure_http_origins`](Cors::allow_insecure_http_origins) unless the host is
+    /// loopback), and its host must be fixed, or end in `\.` plus a domain after its last
+    /// varying part, a domain that is neither a public suffix nor has public suffixes beneath
+    /// it (the Public Suffix List decides, as for `https://*.domain`). So these are errors,
+    /// each naming the fix:
+    ///
+    /// | regex | why |
+    /// | --- | --- |
+    /// | `https://pr-[0-9]+.preview.example.com` | the unescaped `.` also matches `https://pr-0.previewzexample.com`; the error gives the escaped regex |
+    /// | `https://.*example\.com` | matches `https://evilexample.com`, directly under `com` |
+    /// | `https://[a-z0-9-]+\.github\.io` | anyone can register under `github.io` |
+    /// | `https://app\.example\.com.*` | the host does not end in a fixed domain |
+    /// | `http://app\.example\.com` | plain http without the opt-in |
+    /// | `app\.example\.com` | matches no origin (an origin starts with its scheme) |
+    ///
+    /// Only canonical origins ever reach a regex, so `(?i)` and classes such as `[Aa]` are
+    /// judged by the lowercase characters browsers send.
     ///
     /// ```
     /// use actix_scoped_cors::Cors;
@@ -707,17 +732,27 @@ fn build_matcher(config: &Config, problems: &mut Vec<ConfigProblem>) -> OriginMa
     matcher
 }
 
-/// Anchors and compiles one configured regex, then probes it with origins no strict policy
-/// may accept unasked: `null`, and hosts that exist nowhere (`.invalid` is reserved, RFC
-/// 6761) over https and over plain http. A regex that accepts one of them accepts far more
-/// than the application's own origins. The probes catch the obvious mistakes (`.*`,
-/// `https?://.*`), not every over-broad regex: review regexes like code.
+/// Parses, checks and anchors one configured regex.
+///
+/// The anchors go around the *parsed* expression, printed back as a regex: pasting `^(?:` and
+/// `)$` around the text would let a regex that is invalid on its own (`a)|(.*`) become a
+/// valid, unanchored one, and would break regexes that end in an `(?x)` comment.
+///
+/// Safety comes from the regex's structure ([`origin_regex::check`]): every origin it can
+/// match must spell out its scheme and have a fixed host or one under a domain that is not
+/// open to strangers. Probes with origins no strict policy may accept unasked (`null`, and
+/// hosts under the reserved `.invalid` domain, RFC 6761, over https and plain http) run
+/// first, as a second line that also gives the clearest example for the grossest mistakes
+/// (`.*`, `https://.*`).
 fn checked_regex(input: &str, safety: OriginSafety) -> Result<String, ConfigProblem> {
     let invalid = |error: String| ConfigProblem::InvalidRegex {
         input: input.to_owned(),
         error,
     };
-    let anchored = anchored(input).map_err(invalid)?;
+    let hir = regex_syntax::Parser::new()
+        .parse(input)
+        .map_err(|error| invalid(error.to_string()))?;
+    let anchored = format!("^(?:{hir})$");
     let regex = Regex::new(&anchored).map_err(|error| invalid(error.to_string()))?;
     let mut probes = vec![
         "https://cors-probe.invalid",
@@ -729,13 +764,14 @@ fn checked_regex(input: &str, safety: OriginSafety) -> Result<String, ConfigProb
     if !safety.allow_null {
         probes.push("null");
     }
-    match probes.into_iter().find(|probe| regex.is_match(probe)) {
-        None => Ok(anchored),
-        Some(probe) => Err(ConfigProblem::RegexTooBroad {
+    if let Some(probe) = probes.into_iter().find(|probe| regex.is_match(probe)) {
+        return Err(ConfigProblem::RegexTooBroad {
             input: input.to_owned(),
             example: probe.to_owned(),
-        }),
+        });
     }
+    origin_regex::check(input, &hir, safety)?;
+    Ok(anchored)
 }
 
 /// Parses allowlist entries under the strict-mode safety rules, collecting every problem.
@@ -770,12 +806,22 @@ where
             continue;
         }
         if let OriginPattern::Subdomains { suffix, .. } = &pattern {
-            if let Some(suffix) = public_suffix(suffix) {
-                problems.push(ConfigProblem::PublicSuffixWildcard {
-                    input: input.to_owned(),
-                    suffix: suffix.to_owned(),
-                });
-                continue;
+            match open_domain(suffix) {
+                None => {}
+                Some(OpenDomain::PublicSuffix { suffix, .. }) => {
+                    problems.push(ConfigProblem::PublicSuffixWildcard {
+                        input: input.to_owned(),
+                        suffix,
+                    });
+                    continue;
+                }
+                Some(OpenDomain::HasPublicSuffixesBeneath { domain }) => {
+                    problems.push(ConfigProblem::PublicSuffixesBeneath {
+                        input: input.to_owned(),
+                        domain,
+                    });
+                    continue;
+                }
             }
         }
         patterns.push(pattern);

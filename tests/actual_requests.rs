@@ -305,10 +305,11 @@ async fn origin_predicates_and_regexes_see_only_well_formed_origins() {
     // Even a predicate that accepts everything, and a regex that would match every malformed
     // value below, never turn `null`, a malformed or an oversized value into an allowed
     // origin: they only ever see canonical origins. (A regex as broad as `.*` is refused
-    // when the policy is built.)
+    // when the policy is built, and so is one whose hosts do not all end in `.example.com`
+    // or `.example.org`, such as `[a-z.]*example\.com`, which matches `evilexample.com`.)
     let policy = Cors::strict(Vec::<&str>::new())
         .allow_origin_fn(|_origin, _head| true)
-        .allow_origin_regex(r"(?i)(https://)?[a-z.]*example\.(com|org)(:443)?/?");
+        .allow_origin_regex(r"(?i)(https://)?([a-z]+\.)*example\.(com|org)(:443)?/?");
     let app = TestApp::new(build(policy)).await;
 
     let res = app
