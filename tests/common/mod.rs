@@ -3,7 +3,7 @@
 //!
 //! # What pins what
 //!
-//! Each line of `/work/shared/CONFORMANCE.md`, "Server behaviours to pin with tests", and the
+//! Each line of `docs/CONFORMANCE.md`, "What the middleware does, pinned by tests", and the
 //! server side of the browser's checks 1–10, with the tests that pin it (file::test).
 //!
 //! | CONFORMANCE.md | tests |
@@ -30,6 +30,7 @@
 //! | `block_disallowed()` → 403 for disallowed actual requests, never for same-origin | block_and_reject::block_disallowed_answers_403_before_the_handler, block_and_reject::block_disallowed_never_blocks_same_origin_requests, block_and_reject::block_disallowed_passes_requests_without_origin, block_and_reject::blocked_responses_vary_on_origin |
 //! | `on_reject` hook gets the right `Reason` | block_and_reject::on_reject_receives_the_reason |
 //! | Invalid configuration → every problem, with input and hint; unbuilt invalid builder fails start | config_errors::* |
+//! | Configuration that could reflect a stranger's origin (wildcards and regexes over public suffixes, unescaped dots, plain-http regexes) → refused | regex_safety::* (holes 1–4 of issue 9), public_suffix::* (every Public Suffix List rule), origin_matching::over_broad_regexes_are_refused |
 //!
 //! | Browser check | server side, pinned by |
 //! | --- | --- |
