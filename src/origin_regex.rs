@@ -200,12 +200,14 @@ fn unfold(hir: &Hir) -> Vec<Alternative> {
             alternatives
         }
         HirKind::Alternation(subs) => {
-            let alternatives: Vec<Alternative> = subs.iter().flat_map(unfold).collect();
-            if alternatives.len() > MAX_ALTERNATIVES {
-                vec![vec![Piece::Vary(chars(hir))]]
-            } else {
-                normalise(alternatives)
+            let mut alternatives: Vec<Alternative> = Vec::new();
+            for sub in subs {
+                alternatives.extend(unfold(sub));
+                if alternatives.len() > MAX_ALTERNATIVES {
+                    return vec![vec![Piece::Vary(chars(hir))]];
+                }
             }
+            normalise(alternatives)
         }
     }
 }
@@ -664,5 +666,26 @@ mod tests {
             unescaped_dot_example(input, &escaped).as_deref(),
             Some("https://pr-0.previewzexample.com")
         );
+    }
+
+    #[test]
+    fn huge_regexes_fold_instead_of_growing() {
+        let many: Vec<String> = (0..5_000).map(|i| format!("h{i}")).collect();
+        let regex = format!(
+            r"https://({})\.({})\.example\.com",
+            many.join("|"),
+            many.join("|")
+        );
+        let hir = regex_syntax::Parser::new().parse(&regex).unwrap();
+        let alternatives = unfold(&hir);
+        assert!(
+            alternatives.len() <= MAX_ALTERNATIVES,
+            "{}",
+            alternatives.len()
+        );
+        // Folded, the hosts are still known to lie under example.com.
+        assert!(alternatives
+            .iter()
+            .all(|a| shape(a) == origin("https", Host::Under("example.com".into()))));
     }
 }
