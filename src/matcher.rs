@@ -10,7 +10,7 @@ use std::{
     borrow::Borrow,
     collections::HashMap,
     fmt,
-    hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState},
+    hash::{BuildHasher, Hash, RandomState},
     sync::Arc,
 };
 
@@ -26,8 +26,14 @@ use crate::{
 /// [`Cors::allow_origin_fn`](crate::Cors::allow_origin_fn).
 pub(crate) type OriginPredicate = Arc<dyn Fn(&Origin<'_>, &RequestHead) -> bool + Send + Sync>;
 
-/// The hasher for tables built from the application's own configuration.
-pub(crate) type ConfiguredHasher = BuildHasherDefault<OriginHasher>;
+/// The hasher for tables built from the application's own configuration: rustc's FxHash, a
+/// multiply per word.
+///
+/// Not keyed, and that is safe for the application's own configuration: the set is built
+/// once and never grows, so a request can choose which bucket it probes but cannot lengthen
+/// any probe sequence; the worst lookup is bounded by the table the configuration built.
+/// Tables whose entries users can choose ([`SharedOrigins`]) use [`UntrustedHasher`].
+pub(crate) type ConfiguredHasher = rustc_hash::FxBuildHasher;
 
 /// The hasher for tables whose entries users may choose (a [`SharedOrigins`] list filled as
 /// tenants sign up): std's keyed SipHash, so nobody can register origins chosen to collide.
@@ -263,37 +269,6 @@ where
             .field("shared", &self.shared.len())
             .field("allow_null", &self.allow_null)
             .finish()
-    }
-}
-
-/// The configured tables' hasher: FxHash-style, a multiply per 8 bytes.
-///
-/// Not keyed, and that is safe for the application's own configuration: the set is built
-/// once and never grows, so a request can choose which bucket it probes but cannot lengthen
-/// any probe sequence; the worst lookup is bounded by the table the configuration built.
-/// Tables whose entries users can choose ([`SharedOrigins`]) use [`UntrustedHasher`].
-#[derive(Default, Clone, Copy)]
-pub(crate) struct OriginHasher(u64);
-
-impl Hasher for OriginHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().expect("8-byte chunk"));
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
-        }
-        let mut tail = [0u8; 8];
-        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
