@@ -11,6 +11,15 @@
 //! let _ = Cors::permissive().allow_origin_fn(|_, _| true);
 //! ```
 //!
+//! Nor can a permissive policy open the private network to every website (Private Network
+//! Access grants the reach to *any* origin `*` covers):
+//!
+//! ```compile_fail
+//! use actix_scoped_cors::Cors;
+//! // Private network access is only for named origins: this does not compile.
+//! let _ = Cors::permissive().allow_private_network();
+//! ```
+//!
 //! Every input is parsed once, in [`Cors::try_build`]; the resulting [`Policy`] holds only
 //! parsed values and precomputed header values, so the request path never re-checks a string.
 
@@ -293,6 +302,29 @@ impl Cors<Strict> {
         self.config.safety.allow_insecure_http = true;
         self
     }
+
+    /// Answers Private Network Access preflights
+    /// (`Access-Control-Request-Private-Network: true`) from allowed origins with
+    /// `Access-Control-Allow-Private-Network: true`. Preflights only, never actual responses.
+    ///
+    /// A draft that Chromium is replacing with a permission prompt; enable it only if a
+    /// public page must reach this server on a private network. Strict policies only: on a
+    /// permissive policy it would let every website on the internet reach the private
+    /// network, so [`Cors<Permissive>`] has no such method.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .allow_private_network()
+    ///     .try_build()
+    ///     .unwrap();
+    /// # drop(policy);
+    /// ```
+    pub fn allow_private_network(mut self) -> Self {
+        self.config.private_network = true;
+        self
+    }
 }
 
 impl Cors<Permissive> {
@@ -441,17 +473,6 @@ impl<M: Mode> Cors<M> {
         F: Fn(&Rejection<'_>) + Send + Sync + 'static,
     {
         self.config.on_reject = Some(Arc::new(hook));
-        self
-    }
-
-    /// Answers Private Network Access preflights
-    /// (`Access-Control-Request-Private-Network: true`) with
-    /// `Access-Control-Allow-Private-Network: true`. Preflights only, never actual responses.
-    ///
-    /// A draft that Chromium is replacing with a permission prompt; enable it only if a
-    /// public page must reach this server on a private network.
-    pub fn allow_private_network(mut self) -> Self {
-        self.config.private_network = true;
         self
     }
 
