@@ -178,6 +178,33 @@ pub enum ConfigProblem {
         /// The name as written.
         input: String,
     },
+    /// A forbidden request-header name (Fetch, "forbidden request-header": `Cookie`, `Host`,
+    /// `Origin`, `Content-Length`, `Proxy-*`, `Sec-*`, ...) in the allowed headers: scripts can
+    /// never set it, so allowing it does nothing.
+    #[display(
+        "allowed header {input:?}: scripts can never set it (a forbidden request-header in the \
+         Fetch standard), the browser sets it itself; remove it{}",
+        match input.as_str() {
+            "cookie" | "cookie2" => "; cookies are credentials, and a strict policy already \
+                lets the browser send them (Access-Control-Allow-Credentials: true)",
+            _ => "",
+        }
+    )]
+    ForbiddenRequestHeader {
+        /// The name as written, lowercased.
+        input: String,
+    },
+    /// A CORS-safelisted response-header name (`Cache-Control`, `Content-Language`,
+    /// `Content-Length`, `Content-Type`, `Expires`, `Last-Modified`, `Pragma`) in the exposed
+    /// headers: scripts can always read it, so exposing it does nothing.
+    #[display(
+        "exposed header {input:?}: always readable by scripts (a CORS-safelisted \
+         response-header in the Fetch standard); remove it"
+    )]
+    SafelistedResponseHeader {
+        /// The name as written, lowercased.
+        input: String,
+    },
     /// A max-age longer than any browser keeps a preflight.
     #[display(
         "max_age of {secs} s: browsers cap preflight caching (Chromium at 7200 s, Firefox at \

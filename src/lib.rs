@@ -146,6 +146,7 @@
 mod decision;
 mod error;
 pub mod guard;
+mod header_names;
 mod headers;
 mod matcher;
 mod middleware;

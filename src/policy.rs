@@ -38,6 +38,7 @@ use regex::Regex;
 use crate::{
     decision::{Rejection, RejectionHook},
     error::{ConfigError, ConfigProblem, HeaderList},
+    header_names::{is_cors_safelisted_response_header_name, is_forbidden_request_header_name},
     headers::Precomputed,
     matcher::{anchored, public_suffix, OriginMatcher, OriginPredicate},
     origin::{Origin, OriginPattern},
@@ -392,6 +393,30 @@ impl<M: Mode> Cors<M> {
     /// Restricts the request headers a preflight may ask for (case-insensitive, as header
     /// names are). Replaces the default list; of this and
     /// [`allow_any_header`](Cors::allow_any_header), the last call wins.
+    ///
+    /// Names scripts can never set are refused ([`ConfigProblem::ForbiddenRequestHeader`]):
+    /// the Fetch standard's forbidden request-headers (`Cookie`, `Host`, `Origin`,
+    /// `Content-Length`, `Accept-Encoding`, ... and every `Proxy-*` and `Sec-*` name) are set
+    /// by the browser itself and never appear in a preflight. Cookies need no listing: a
+    /// strict policy is credentialed already.
+    ///
+    /// ```
+    /// use actix_scoped_cors::{ConfigProblem, Cors};
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .allow_headers(["content-type", "authorization", "x-request-id"])
+    ///     .try_build();
+    /// assert!(policy.is_ok());
+    ///
+    /// let err = Cors::strict(["https://app.example.com"])
+    ///     .allow_headers(["Cookie"])
+    ///     .try_build()
+    ///     .unwrap_err();
+    /// assert!(matches!(
+    ///     &err.problems()[0],
+    ///     ConfigProblem::ForbiddenRequestHeader { input } if input == "cookie"
+    /// ));
+    /// ```
     pub fn allow_headers<I, H>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = H>,
@@ -421,9 +446,28 @@ impl<M: Mode> Cors<M> {
 
     /// Response headers scripts may read, beyond the CORS-safelisted ones
     /// (`Cache-Control`, `Content-Language`, `Content-Length`, `Content-Type`, `Expires`,
-    /// `Last-Modified`, `Pragma`). Replaces any earlier list. `Set-Cookie` is refused (browsers
-    /// never expose it), and so is `*` on a strict policy (browsers ignore it with
-    /// credentials).
+    /// `Last-Modified`, `Pragma`). Replaces any earlier list. Refused: the safelisted names
+    /// themselves ([`ConfigProblem::SafelistedResponseHeader`]: always readable, listing them
+    /// does nothing), `Set-Cookie` (browsers never expose it), and `*` on a strict policy
+    /// (browsers ignore it with credentials).
+    ///
+    /// ```
+    /// use actix_scoped_cors::{ConfigProblem, Cors};
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .expose_headers(["x-request-id", "etag"])
+    ///     .try_build();
+    /// assert!(policy.is_ok());
+    ///
+    /// let err = Cors::strict(["https://app.example.com"])
+    ///     .expose_headers(["Content-Type"])
+    ///     .try_build()
+    ///     .unwrap_err();
+    /// assert!(matches!(
+    ///     &err.problems()[0],
+    ///     ConfigProblem::SafelistedResponseHeader { input } if input == "content-type"
+    /// ));
+    /// ```
     pub fn expose_headers<I, H>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = H>,
@@ -908,6 +952,10 @@ fn parse_header_names(
             problems.push(ConfigProblem::WildcardHeader { list });
             continue;
         }
+        if let Some(problem) = pointless_header_name(input, list) {
+            problems.push(problem);
+            continue;
+        }
         match HeaderName::from_bytes(input.as_bytes()) {
             Ok(name) if !parsed.contains(&name) => parsed.push(name),
             Ok(_) => {}
@@ -918,4 +966,23 @@ fn parse_header_names(
         }
     }
     parsed
+}
+
+/// A header name that can never take effect in `list`: one scripts may not set (so no
+/// preflight ever asks for it), or one scripts may always read (Fetch, "forbidden
+/// request-header" and "CORS-safelisted response-header name").
+fn pointless_header_name(input: &str, list: HeaderList) -> Option<ConfigProblem> {
+    match list {
+        HeaderList::Allowed if is_forbidden_request_header_name(input) => {
+            Some(ConfigProblem::ForbiddenRequestHeader {
+                input: input.to_owned(),
+            })
+        }
+        HeaderList::Exposed if is_cors_safelisted_response_header_name(input) => {
+            Some(ConfigProblem::SafelistedResponseHeader {
+                input: input.to_owned(),
+            })
+        }
+        _ => None,
+    }
 }

@@ -542,3 +542,125 @@ async fn wrapping_an_unbuilt_valid_builder_serves() {
     assert_header(&res, ACAO, ALLOWED);
     assert_header(&res, ACAC, "true");
 }
+
+/// Every forbidden request-header name of the Fetch standard ("forbidden request-header"),
+/// plus two of the `proxy-`/`sec-` prefixed ones: scripts can never set them, so allowing
+/// them is a mistake, whichever spelling is written.
+const FORBIDDEN_REQUEST_HEADERS: &[&str] = &[
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "via",
+    "proxy-authorization",
+    "sec-fetch-site",
+];
+
+#[test]
+fn allowing_a_forbidden_request_header_is_refused_with_a_hint() {
+    for &name in FORBIDDEN_REQUEST_HEADERS {
+        for spelling in [name.to_owned(), name.to_ascii_uppercase()] {
+            for result in [
+                Cors::strict([ALLOWED])
+                    .allow_headers(["content-type", spelling.as_str()])
+                    .try_build(),
+                Cors::permissive()
+                    .allow_headers([spelling.as_str()])
+                    .try_build(),
+            ] {
+                let error = expect_error(result);
+                assert_eq!(
+                    error.problems(),
+                    [ConfigProblem::ForbiddenRequestHeader {
+                        input: name.to_owned()
+                    }],
+                    "{spelling}"
+                );
+                let text = error.to_string();
+                for fragment in [
+                    format!("allowed header {name:?}"),
+                    "the browser sets it".to_owned(),
+                    "remove it".to_owned(),
+                ] {
+                    assert!(text.contains(&fragment), "{fragment:?} not in {text}");
+                }
+            }
+        }
+    }
+    // Cookies need credentials, not an allowed header.
+    let text = expect_error(
+        Cors::strict([ALLOWED])
+            .allow_headers(["cookie"])
+            .try_build(),
+    )
+    .to_string();
+    assert!(text.contains("credentials"), "{text}");
+    // Lookalikes that scripts may set stay allowed.
+    build(Cors::strict([ALLOWED]).allow_headers([
+        "x-host",
+        "origin-trial",
+        "x-forwarded-for",
+        "secret",
+        "proxy",
+        "x-http-method-override",
+        "authorization",
+    ]));
+}
+
+#[test]
+fn exposing_a_safelisted_response_header_is_refused_with_a_hint() {
+    for name in [
+        "cache-control",
+        "content-language",
+        "content-length",
+        "content-type",
+        "expires",
+        "last-modified",
+        "pragma",
+    ] {
+        for spelling in [name.to_owned(), name.to_ascii_uppercase()] {
+            for result in [
+                Cors::strict([ALLOWED])
+                    .expose_headers(["x-request-id", spelling.as_str()])
+                    .try_build(),
+                Cors::permissive()
+                    .expose_headers([spelling.as_str()])
+                    .try_build(),
+            ] {
+                let error = expect_error(result);
+                assert_eq!(
+                    error.problems(),
+                    [ConfigProblem::SafelistedResponseHeader {
+                        input: name.to_owned()
+                    }],
+                    "{spelling}"
+                );
+                let text = error.to_string();
+                for fragment in [
+                    format!("exposed header {name:?}"),
+                    "always readable".to_owned(),
+                    "remove it".to_owned(),
+                ] {
+                    assert!(text.contains(&fragment), "{fragment:?} not in {text}");
+                }
+            }
+        }
+    }
+    build(Cors::strict([ALLOWED]).expose_headers(["x-request-id", "content-encoding", "etag"]));
+}
