@@ -214,6 +214,19 @@ pub enum ConfigProblem {
         /// The configured value, in seconds.
         secs: u64,
     },
+    /// A max-age with a nonzero fraction of a second: `Access-Control-Max-Age` is whole
+    /// seconds, so it would be sent as another value (under a second: `0`, do not cache).
+    #[display(
+        "max_age of {configured:?}: Access-Control-Max-Age is whole seconds, so it would be \
+         sent as {} s; write Duration::from_secs({secs})",
+        configured.as_secs()
+    )]
+    MaxAgeNotWholeSeconds {
+        /// The configured value.
+        configured: std::time::Duration,
+        /// The nearest whole number of seconds that still caches (at least 1, at most 86400).
+        secs: u64,
+    },
     /// A strict policy that can never allow any origin.
     #[display(
         "no allowed origins: a strict policy needs at least one origin, pattern, regex or \

@@ -480,9 +480,36 @@ impl<M: Mode> Cors<M> {
         self
     }
 
-    /// How long browsers may cache a successful preflight (`Access-Control-Max-Age`, whole
-    /// seconds). Browsers cap it: Chromium at 7200 s, Firefox at 86400 s, WebKit at 600 s.
-    /// `Duration::ZERO` asks them not to cache.
+    /// How long browsers may cache a successful preflight (`Access-Control-Max-Age`).
+    /// Browsers cap it: Chromium at 7200 s, Firefox at 86400 s, WebKit at 600 s.
+    ///
+    /// Exactly what is sent: the header carries whole seconds, so `max_age` must be a whole
+    /// number of seconds from `0` to `86400`, and is sent as that number.
+    /// `Duration::ZERO` sends `Access-Control-Max-Age: 0`, which asks browsers not to cache.
+    /// Anything with a nonzero fraction of a second (`Duration::from_millis(1500)`, and every
+    /// duration between zero and one second) is refused by [`try_build`](Cors::try_build)
+    /// with [`ConfigProblem::MaxAgeNotWholeSeconds`], whose hint gives the whole-second value
+    /// to write, rather than silently sent as another value; more than 86400 s is
+    /// [`ConfigProblem::MaxAgeTooLong`]. [`no_max_age`](Cors::no_max_age) sends no header.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use actix_scoped_cors::{ConfigProblem, Cors};
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .max_age(Duration::from_secs(600))
+    ///     .try_build();
+    /// assert!(policy.is_ok());
+    ///
+    /// let err = Cors::strict(["https://app.example.com"])
+    ///     .max_age(Duration::from_millis(500))
+    ///     .try_build()
+    ///     .unwrap_err();
+    /// assert!(matches!(
+    ///     err.problems()[0],
+    ///     ConfigProblem::MaxAgeNotWholeSeconds { secs: 1, .. }
+    /// ));
+    /// ```
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.config.max_age = Some(max_age);
         self
@@ -706,12 +733,8 @@ fn build(config: Config, credentialed: bool) -> Result<Policy, ConfigError> {
         ))
     };
     let expose = build_expose(&config.expose, credentialed, &mut problems);
-    if let Some(max_age) = config.max_age {
-        if max_age.as_secs() > MAX_AGE_LIMIT {
-            problems.push(ConfigProblem::MaxAgeTooLong {
-                secs: max_age.as_secs(),
-            });
-        }
+    if let Some(problem) = config.max_age.and_then(max_age_problem) {
+        problems.push(problem);
     }
     if !problems.is_empty() {
         return Err(ConfigError::new(problems));
@@ -731,6 +754,25 @@ fn build(config: Config, credentialed: bool) -> Result<Policy, ConfigError> {
             on_reject: config.on_reject,
             async_origin: config.async_predicate,
         }),
+    })
+}
+
+/// What is wrong with a max-age, if anything. `Access-Control-Max-Age` is a number of whole
+/// seconds (Fetch, "HTTP new-header syntax": `delta-seconds`), so a fraction cannot be sent;
+/// the hint rounds to the nearest second, but never down to `0`, which means "do not cache".
+fn max_age_problem(max_age: Duration) -> Option<ConfigProblem> {
+    let secs = max_age.as_secs();
+    if secs > MAX_AGE_LIMIT {
+        return Some(ConfigProblem::MaxAgeTooLong { secs });
+    }
+    let nanos = max_age.subsec_nanos();
+    if nanos == 0 {
+        return None;
+    }
+    let rounded = if nanos >= 500_000_000 { secs + 1 } else { secs };
+    Some(ConfigProblem::MaxAgeNotWholeSeconds {
+        configured: max_age,
+        secs: rounded.clamp(1, MAX_AGE_LIMIT),
     })
 }
 

@@ -664,3 +664,52 @@ fn exposing_a_safelisted_response_header_is_refused_with_a_hint() {
     }
     build(Cors::strict([ALLOWED]).expose_headers(["x-request-id", "content-encoding", "etag"]));
 }
+
+/// `Access-Control-Max-Age` is whole seconds (Fetch, "HTTP new-header syntax":
+/// `delta-seconds`): a fraction would silently become another value, and anything under a
+/// second would become `0`, "do not cache".
+#[test]
+fn max_age_with_a_fraction_of_a_second_is_refused_with_the_whole_second_value() {
+    for (configured, write) in [
+        (Duration::from_millis(500), "Duration::from_secs(1)"),
+        (Duration::from_millis(1), "Duration::from_secs(1)"),
+        (Duration::from_nanos(1), "Duration::from_secs(1)"),
+        (Duration::from_millis(1_500), "Duration::from_secs(2)"),
+        (Duration::from_millis(1_499), "Duration::from_secs(1)"),
+        (Duration::from_millis(600_250), "Duration::from_secs(600)"),
+        (
+            Duration::from_millis(86_400_900),
+            "Duration::from_secs(86400)",
+        ),
+    ] {
+        for result in [
+            Cors::strict([ALLOWED]).max_age(configured).try_build(),
+            Cors::permissive().max_age(configured).try_build(),
+        ] {
+            let error = expect_error(result);
+            assert!(
+                matches!(
+                    error.problems(),
+                    [ConfigProblem::MaxAgeNotWholeSeconds { configured: c, .. }] if *c == configured
+                ),
+                "{configured:?}: {error}"
+            );
+            let text = error.to_string();
+            for fragment in [
+                format!("max_age of {configured:?}"),
+                "whole seconds".to_owned(),
+                format!("write {write}"),
+            ] {
+                assert!(text.contains(&fragment), "{fragment:?} not in {text}");
+            }
+        }
+    }
+    // Whole seconds build, and zero stays "do not cache".
+    for whole in [
+        Duration::ZERO,
+        Duration::from_secs(1),
+        Duration::from_millis(600_000),
+    ] {
+        build(Cors::strict([ALLOWED]).max_age(whole));
+    }
+}
