@@ -83,8 +83,13 @@ struct CrossOriginGuard;
 impl Guard for CrossOriginGuard {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
         let head = ctx.head();
-        let Some(origin) = head.headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
+        let Some(origin) = head.headers.get(ORIGIN) else {
             return false;
+        };
+        // A serialized origin is visible ASCII (Fetch, "Origin header"); anything else is an
+        // Origin no browser sent for this server's own pages, so it is not same-origin.
+        let Ok(origin) = origin.to_str() else {
+            return true;
         };
         match Origin::parse(origin) {
             Some(origin) => !is_own_origin(&origin, head, None, None),
@@ -163,7 +168,7 @@ impl Guard for AllowedOriginGuard {
 
 #[cfg(test)]
 mod tests {
-    use actix_web::test::TestRequest;
+    use actix_web::{http::header::HeaderValue, test::TestRequest};
 
     use super::*;
 
@@ -197,5 +202,28 @@ mod tests {
                 .insert_header(("Host", "api.example.com"))
         ));
         assert!(!cross(TestRequest::default()));
+    }
+
+    #[test]
+    fn a_present_but_malformed_origin_is_cross_origin() {
+        let host = ("Host", "api.example.com");
+        for origin in [
+            &b"https://api.example.com\xff"[..],
+            "https://\u{e1}pi.example.com".as_bytes(),
+            b"https://api.example.com\t",
+            b"https://api.example.com/",
+            b"null",
+            b"",
+        ] {
+            let origin = HeaderValue::from_bytes(origin).expect("a representable header value");
+            assert!(
+                cross(
+                    TestRequest::default()
+                        .insert_header(("Origin", origin.clone()))
+                        .insert_header(host)
+                ),
+                "{origin:?}"
+            );
+        }
     }
 }
