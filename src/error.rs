@@ -287,6 +287,12 @@ pub enum OriginProblem {
         /// The spelling browsers send.
         canonical: Option<String>,
     },
+    /// An IPv6 host not written as the URL standard serializes it (dotted IPv4 notation, a
+    /// zero run left uncompressed, leading zeros).
+    NonCanonicalIpv6 {
+        /// The spelling browsers send.
+        canonical: Option<String>,
+    },
     /// The host ends with a dot.
     TrailingDot,
     /// `*` anywhere but as the whole first label of the host, or as the whole port.
@@ -327,6 +333,12 @@ impl fmt::Display for OriginProblem {
             ),
             OriginProblem::Uppercase { canonical } => (
                 "has uppercase letters; browsers send scheme and host in lowercase and the match is byte-exact",
+                canonical,
+            ),
+            OriginProblem::NonCanonicalIpv6 { canonical } => (
+                "spells the IPv6 address differently from browsers, which send lowercase hex \
+                 pieces with the first longest run of zeros compressed to `::` and never \
+                 dotted IPv4 (URL standard, \"IPv6 serializer\")",
                 canonical,
             ),
             OriginProblem::NotPunycode { canonical } => (
