@@ -72,8 +72,15 @@ pub(crate) fn is_preflight(head: &RequestHead) -> bool {
 /// Without a known scheme, only the host and port are compared. The same rule decides which
 /// requests [`block_disallowed`](crate::Cors::block_disallowed) never blocks, except that the
 /// middleware, like `ConnectionInfo`, falls back to the listener's scheme and the configured
-/// host. Requests
-/// without `Origin` do not match; a malformed `Origin` does.
+/// host. Requests without `Origin` do not match; a present but malformed `Origin` (not
+/// visible ASCII, not a serialized origin, `null`) does.
+///
+/// **Behind a TLS-terminating proxy**, have the proxy send `X-Forwarded-Proto` (or
+/// `Forwarded: proto=`) and, if it rewrites `Host`, `X-Forwarded-Host` (or `Forwarded:
+/// host=`). Without the protocol this guard compares host and port only, so a plain-http page
+/// on the same host counts as same-origin; without the host every request looks
+/// cross-origin; and the middleware's [`block_disallowed`](crate::Cors::block_disallowed),
+/// which falls back to the listener's `http`, blocks same-origin requests from `https` pages.
 pub fn cross_origin() -> impl Guard {
     CrossOriginGuard
 }

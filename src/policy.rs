@@ -280,6 +280,14 @@ impl Cors<Strict> {
     /// Same-origin requests (whose `Origin` equals the request's own scheme and host, as
     /// reported by actix-web's `ConnectionInfo`) are never blocked. Note that blocking is no
     /// CSRF protection either: requests without `Origin` still reach the handler.
+    ///
+    /// **Behind a TLS-terminating proxy** the request reaches actix-web over plain http, so
+    /// its own scheme is `http` unless the proxy names the original one in
+    /// `X-Forwarded-Proto: https` or `Forwarded: proto=https` (and, if it rewrites `Host`,
+    /// the original host in `X-Forwarded-Host` or `Forwarded: host=`). Without those headers
+    /// the same-origin exemption fails: the browser's same-origin `POST` from
+    /// `https://api.example.com` does not match `http://api.example.com` and is answered `403`.
+    /// Configure the proxy to send them (and to overwrite any a client sent).
     pub fn block_disallowed(mut self) -> Self {
         self.config.block_disallowed = true;
         self
