@@ -205,15 +205,6 @@ pub enum ConfigProblem {
         /// The name as written, lowercased.
         input: String,
     },
-    /// A max-age longer than any browser keeps a preflight.
-    #[display(
-        "max_age of {secs} s: browsers cap preflight caching (Chromium at 7200 s, Firefox at \
-         86400 s); use at most 86400 s"
-    )]
-    MaxAgeTooLong {
-        /// The configured value, in seconds.
-        secs: u64,
-    },
     /// A max-age with a nonzero fraction of a second: `Access-Control-Max-Age` is whole
     /// seconds, so it would be sent as another value (under a second: `0`, do not cache).
     #[display(
@@ -225,6 +216,15 @@ pub enum ConfigProblem {
         /// The configured value.
         configured: std::time::Duration,
         /// The nearest whole number of seconds that still caches (at least 1, at most 86400).
+        secs: u64,
+    },
+    /// A max-age longer than any browser keeps a preflight.
+    #[display(
+        "max_age of {secs} s: browsers cap preflight caching (Chromium at 7200 s, Firefox at \
+         86400 s); use at most 86400 s"
+    )]
+    MaxAgeTooLong {
+        /// The configured value, in seconds.
         secs: u64,
     },
     /// A strict policy that can never allow any origin.
