@@ -251,6 +251,46 @@ pub enum ConfigProblem {
         /// The name as written.
         input: String,
     },
+    /// A forbidden request-header name (Fetch, "forbidden request-header": `Cookie`, `Host`,
+    /// `Origin`, `Content-Length`, `Proxy-*`, `Sec-*`, ...) in the allowed headers: scripts can
+    /// never set it, so allowing it does nothing.
+    #[display(
+        "allowed header {input:?}: scripts can never set it (a forbidden request-header in the \
+         Fetch standard), the browser sets it itself; remove it{}",
+        match input.as_str() {
+            "cookie" | "cookie2" => "; cookies are credentials, and a strict policy already \
+                lets the browser send them (Access-Control-Allow-Credentials: true)",
+            _ => "",
+        }
+    )]
+    ForbiddenRequestHeader {
+        /// The name as written, lowercased.
+        input: String,
+    },
+    /// A CORS-safelisted response-header name (`Cache-Control`, `Content-Language`,
+    /// `Content-Length`, `Content-Type`, `Expires`, `Last-Modified`, `Pragma`) in the exposed
+    /// headers: scripts can always read it, so exposing it does nothing.
+    #[display(
+        "exposed header {input:?}: always readable by scripts (a CORS-safelisted \
+         response-header in the Fetch standard); remove it"
+    )]
+    SafelistedResponseHeader {
+        /// The name as written, lowercased.
+        input: String,
+    },
+    /// A max-age with a nonzero fraction of a second: `Access-Control-Max-Age` is whole
+    /// seconds, so it would be sent as another value (under a second: `0`, do not cache).
+    #[display(
+        "max_age of {configured:?}: Access-Control-Max-Age is whole seconds, so it would be \
+         sent as {} s; write Duration::from_secs({secs})",
+        configured.as_secs()
+    )]
+    MaxAgeNotWholeSeconds {
+        /// The configured value.
+        configured: std::time::Duration,
+        /// The nearest whole number of seconds that still caches (at least 1, at most 86400).
+        secs: u64,
+    },
     /// A max-age longer than any browser keeps a preflight.
     #[display(
         "max_age of {secs} s: browsers cap preflight caching (Chromium at 7200 s, Firefox at \
@@ -320,6 +360,12 @@ pub enum OriginProblem {
         /// The spelling browsers send.
         canonical: Option<String>,
     },
+    /// An IPv6 host not written as the URL standard serializes it (dotted IPv4 notation, a
+    /// zero run left uncompressed, leading zeros).
+    NonCanonicalIpv6 {
+        /// The spelling browsers send.
+        canonical: Option<String>,
+    },
     /// The host ends with a dot.
     TrailingDot,
     /// `*` anywhere but as the whole first label of the host, or as the whole port.
@@ -360,6 +406,12 @@ impl fmt::Display for OriginProblem {
             ),
             OriginProblem::Uppercase { canonical } => (
                 "has uppercase letters; browsers send scheme and host in lowercase and the match is byte-exact",
+                canonical,
+            ),
+            OriginProblem::NonCanonicalIpv6 { canonical } => (
+                "spells the IPv6 address differently from browsers, which send lowercase hex \
+                 pieces with the first longest run of zeros compressed to `::` and never \
+                 dotted IPv4 (URL standard, \"IPv6 serializer\")",
                 canonical,
             ),
             OriginProblem::NotPunycode { canonical } => (

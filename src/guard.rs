@@ -72,8 +72,15 @@ pub(crate) fn is_preflight(head: &RequestHead) -> bool {
 /// Without a known scheme, only the host and port are compared. The same rule decides which
 /// requests [`block_disallowed`](crate::Cors::block_disallowed) never blocks, except that the
 /// middleware, like `ConnectionInfo`, falls back to the listener's scheme and the configured
-/// host. Requests
-/// without `Origin` do not match; a malformed `Origin` does.
+/// host. Requests without `Origin` do not match; a present but malformed `Origin` (not
+/// visible ASCII, not a serialized origin, `null`) does.
+///
+/// **Behind a TLS-terminating proxy**, have the proxy send `X-Forwarded-Proto` (or
+/// `Forwarded: proto=`) and, if it rewrites `Host`, `X-Forwarded-Host` (or `Forwarded:
+/// host=`). Without the protocol this guard compares host and port only, so a plain-http page
+/// on the same host counts as same-origin; without the host every request looks
+/// cross-origin; and the middleware's [`block_disallowed`](crate::Cors::block_disallowed),
+/// which falls back to the listener's `http`, blocks same-origin requests from `https` pages.
 pub fn cross_origin() -> impl Guard {
     CrossOriginGuard
 }
@@ -83,8 +90,13 @@ struct CrossOriginGuard;
 impl Guard for CrossOriginGuard {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
         let head = ctx.head();
-        let Some(origin) = head.headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
+        let Some(origin) = head.headers.get(ORIGIN) else {
             return false;
+        };
+        // A serialized origin is visible ASCII (Fetch, "Origin header"); anything else is an
+        // Origin no browser sent for this server's own pages, so it is not same-origin.
+        let Ok(origin) = origin.to_str() else {
+            return true;
         };
         match Origin::parse(origin) {
             Some(origin) => !is_own_origin(&origin, head, None, None),
@@ -163,7 +175,7 @@ impl Guard for AllowedOriginGuard {
 
 #[cfg(test)]
 mod tests {
-    use actix_web::test::TestRequest;
+    use actix_web::{http::header::HeaderValue, test::TestRequest};
 
     use super::*;
 
@@ -197,5 +209,28 @@ mod tests {
                 .insert_header(("Host", "api.example.com"))
         ));
         assert!(!cross(TestRequest::default()));
+    }
+
+    #[test]
+    fn a_present_but_malformed_origin_is_cross_origin() {
+        let host = ("Host", "api.example.com");
+        for origin in [
+            &b"https://api.example.com\xff"[..],
+            "https://\u{e1}pi.example.com".as_bytes(),
+            b"https://api.example.com\t",
+            b"https://api.example.com/",
+            b"null",
+            b"",
+        ] {
+            let origin = HeaderValue::from_bytes(origin).expect("a representable header value");
+            assert!(
+                cross(
+                    TestRequest::default()
+                        .insert_header(("Origin", origin.clone()))
+                        .insert_header(host)
+                ),
+                "{origin:?}"
+            );
+        }
     }
 }

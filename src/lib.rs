@@ -134,6 +134,30 @@
 //! ([`testing::doctor`], `cargo run --example doctor -- <url> --origin <origin>`) applies the
 //! same rules to any server over HTTP and names the fix.
 //!
+//! # WebSocket handshakes are not protected by CORS
+//!
+//! Browsers send `Origin` on a WebSocket handshake but never apply CORS to it (Fetch, "main
+//! fetch": a `websocket`-mode request gets no CORS check), so any site can open a WebSocket to
+//! your server, with the user's cookies, and read every message: the grant headers a policy
+//! adds to the handshake answer are ignored, and a handshake from any origin reaches the
+//! handler (only a strict policy with [`Cors::block_disallowed`] refuses it). Check the
+//! handshake's `Origin` yourself. A guard on the handshake route does it with the same matcher
+//! as your policy (requests without `Origin`, from non-browser clients, do not match it
+//! either); inside a handler, [`Policy::allows_origin`] answers the same question.
+//!
+//! ```
+//! use actix_scoped_cors::{guard, Cors};
+//! use actix_web::{web, App, HttpResponse};
+//!
+//! let sockets = Cors::strict(["https://app.example.com"]).try_build().unwrap();
+//! let app = App::new().service(
+//!     web::resource("/ws")
+//!         .guard(guard::allowed_origin(&sockets))
+//!         .route(web::get().to(HttpResponse::Ok)), // your handshake handler
+//! );
+//! # drop(app);
+//! ```
+//!
 //! # CORS is not CSRF protection
 //!
 //! A `text/plain` or form `POST` from any site is sent without a preflight, with cookies;
@@ -146,6 +170,7 @@
 mod decision;
 mod error;
 pub mod guard;
+mod header_names;
 mod headers;
 mod matcher;
 mod middleware;

@@ -3,8 +3,10 @@
 //! A browser sends the page's origin in the `Origin` request header as a *serialized origin*
 //! (Fetch standard, "Origin header"; HTML, "serialization of an origin"): `scheme://host`,
 //! followed by `:port` only when the port is not the scheme's default, with a lowercase scheme
-//! and host, IDN hosts in punycode and IPv6 addresses bracketed and compressed; or the opaque
-//! value `null`.
+//! and host, IDN hosts in punycode and IPv6 addresses bracketed and written by the URL
+//! standard's IPv6 serializer (lowercase hex, the first longest run of zero pieces compressed
+//! to `::`, never dotted IPv4: `[::ffff:1.2.3.4]` is sent as `[::ffff:102:304]`); or the
+//! opaque value `null`.
 //!
 //! [`Origin::parse`] reads such values without allocating. Incoming values are never
 //! normalised: a browser only ever sends the canonical form, so anything else (uppercase, a
@@ -31,7 +33,8 @@
 //! Security notes, enforced when the policy is built:
 //!
 //! - An entry must be written in the canonical form browsers send; otherwise the error gives
-//!   the canonical spelling (`write "https://xn--bcher-kva.example"`).
+//!   the canonical spelling (`write "https://xn--bcher-kva.example"`, `write
+//!   "https://[::ffff:102:304]"` for `https://[::ffff:1.2.3.4]`).
 //! - `*` and `null` are refused in a strict allowlist: `null` is sent by sandboxed iframes and
 //!   local files, so trusting it trusts everyone
 //!   ([`allow_null_origin_insecure`](crate::Cors::allow_null_origin_insecure) opts in).
@@ -50,9 +53,12 @@
 //!   `https://a.*.example.com` are errors, so a wildcard cannot turn into a string suffix
 //!   check.
 
+mod ipv6;
+
 use std::fmt;
 
 use crate::error::{ConfigProblem, OriginProblem};
+use ipv6::SerializedIpv6;
 
 /// The longest `Origin` value the crate looks at, in bytes.
 ///
@@ -334,6 +340,14 @@ fn diagnose(input: &str, canonical: Option<String>) -> OriginProblem {
         OriginProblem::TrailingDot
     } else if input.bytes().any(|b| b.is_ascii_uppercase()) {
         OriginProblem::Uppercase { canonical }
+    } else if bracketed_host(authority).is_some()
+        && bracketed_host(authority)
+            != canonical
+                .as_deref()
+                .and_then(canonical_authority)
+                .and_then(bracketed_host)
+    {
+        OriginProblem::NonCanonicalIpv6 { canonical }
     } else if let (Some(canonical), Some(_)) = (&canonical, authority.rfind(':')) {
         // Parsed by the URL standard, and the only remaining difference is the port.
         if canonical.len() < input.len() && input.starts_with(canonical.as_str()) {
@@ -348,6 +362,19 @@ fn diagnose(input: &str, canonical: Option<String>) -> OriginProblem {
     } else {
         OriginProblem::NotAnOrigin { canonical }
     }
+}
+
+/// The authority of a serialized origin: what follows `://`.
+fn canonical_authority(origin: &str) -> Option<&str> {
+    origin.split_once("://").map(|(_, authority)| authority)
+}
+
+/// The bracketed IPv6 host at the start of an authority, brackets included.
+fn bracketed_host(authority: &str) -> Option<&str> {
+    if !authority.starts_with('[') {
+        return None;
+    }
+    authority.find(']').map(|close| &authority[..=close])
 }
 
 // The parsing helpers below are single passes over bytes: `Origin::parse` runs on the
@@ -399,22 +426,16 @@ fn host_len(bytes: &[u8]) -> Option<(usize, bool)> {
 
 /// Whether a host that is an IP address is written as the URL standard serializes it: IPv4
 /// in dotted decimal without leading zeros (any host whose last label is a number is an IPv4
-/// address to a browser: `127.1` and `0x7f.0.0.1` become `127.0.0.1`), IPv6 compressed and
-/// lowercase. Domain names pass.
+/// address to a browser: `127.1` and `0x7f.0.0.1` become `127.0.0.1`), IPv6 as the URL
+/// standard's IPv6 serializer writes it (lowercase hex, zeros compressed, never dotted IPv4:
+/// `[::ffff:102:304]`, not `[::ffff:1.2.3.4]`). Domain names pass.
 fn is_canonical_address(host: &str) -> bool {
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        let Ok(address) = inner.parse::<std::net::Ipv6Addr>() else {
-            return false;
-        };
-        // std prints RFC 5952 form, which is the URL standard's (but for IPv4-mapped
-        // addresses, which it prints dotted: those are refused rather than guessed at).
-        let mut printed = [0u8; 48];
-        let mut cursor = &mut printed[..];
-        if std::io::Write::write_fmt(&mut cursor, format_args!("{address}")).is_err() {
-            return false;
-        }
-        let len = 48 - cursor.len();
-        return &printed[..len] == inner.as_bytes();
+        // std's parser accepts every spelling (dotted, uppercase, uncompressed); only the
+        // one the serializer writes back is what a browser sends.
+        return inner
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok_and(|address| SerializedIpv6::new(&address).as_bytes() == inner.as_bytes());
     }
     let last = host.rsplit('.').next().unwrap_or(host);
     let numeric =
@@ -541,6 +562,29 @@ mod tests {
             assert!(Origin::parse(input).is_none(), "{input:?} was accepted");
         }
         assert!(Origin::parse(&format!("https://{}", "a".repeat(600))).is_none());
+    }
+
+    /// The URL standard's IPv6 serializer never writes dotted IPv4 notation (URL, "IPv6
+    /// serializer"), so browsers send `[::ffff:102:304]` for `[::ffff:1.2.3.4]`.
+    #[test]
+    fn ipv6_hosts_are_accepted_only_as_the_url_standard_serializes_them() {
+        for (input, accepted) in [
+            ("http://[::ffff:102:304]", true),
+            ("http://[::ffff:102:304]:8080", true),
+            ("https://[::102:304]", true),
+            ("https://[64:ff9b::102:304]", true),
+            ("https://[::ffff:0:0]", true),
+            ("http://[::ffff:1.2.3.4]", false),
+            ("http://[::ffff:1.2.3.4]:8080", false),
+            ("https://[::1.2.3.4]", false),
+            ("https://[64:ff9b::1.2.3.4]", false),
+            ("https://[::ffff:0.0.0.0]", false),
+            ("https://[::FFFF:102:304]", false),
+            ("https://[0:0:0:0:0:ffff:102:304]", false),
+            ("https://[::ffff:0102:0304]", false),
+        ] {
+            assert_eq!(Origin::parse(input).is_some(), accepted, "{input}");
+        }
     }
 
     #[test]

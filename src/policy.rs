@@ -11,6 +11,15 @@
 //! let _ = Cors::permissive().allow_origin_fn(|_, _| true);
 //! ```
 //!
+//! Nor can a permissive policy open the private network to every website (Private Network
+//! Access grants the reach to *any* origin `*` covers):
+//!
+//! ```compile_fail
+//! use actix_scoped_cors::Cors;
+//! // Private network access is only for named origins: this does not compile.
+//! let _ = Cors::permissive().allow_private_network();
+//! ```
+//!
 //! Every input is parsed once, in [`Cors::try_build`]; the resulting [`Policy`] holds only
 //! parsed values and precomputed header values, so the request path never re-checks a string.
 
@@ -29,6 +38,7 @@ use regex::Regex;
 use crate::{
     decision::{Rejection, RejectionHook},
     error::{ConfigError, ConfigProblem, HeaderList},
+    header_names::{is_cors_safelisted_response_header_name, is_forbidden_request_header_name},
     headers::Precomputed,
     matcher::{OriginMatcher, OriginPredicate},
     origin::{Origin, OriginPattern},
@@ -295,6 +305,14 @@ impl Cors<Strict> {
     /// Same-origin requests (whose `Origin` equals the request's own scheme and host, as
     /// reported by actix-web's `ConnectionInfo`) are never blocked. Note that blocking is no
     /// CSRF protection either: requests without `Origin` still reach the handler.
+    ///
+    /// **Behind a TLS-terminating proxy** the request reaches actix-web over plain http, so
+    /// its own scheme is `http` unless the proxy names the original one in
+    /// `X-Forwarded-Proto: https` or `Forwarded: proto=https` (and, if it rewrites `Host`,
+    /// the original host in `X-Forwarded-Host` or `Forwarded: host=`). Without those headers
+    /// the same-origin exemption fails: the browser's same-origin `POST` from
+    /// `https://api.example.com` does not match `http://api.example.com` and is answered `403`.
+    /// Configure the proxy to send them (and to overwrite any a client sent).
     pub fn block_disallowed(mut self) -> Self {
         self.config.block_disallowed = true;
         self
@@ -316,6 +334,29 @@ impl Cors<Strict> {
     /// `http://[::1]:5173`) are allowed without this.
     pub fn allow_insecure_http_origins(mut self) -> Self {
         self.config.safety.allow_insecure_http = true;
+        self
+    }
+
+    /// Answers Private Network Access preflights
+    /// (`Access-Control-Request-Private-Network: true`) from allowed origins with
+    /// `Access-Control-Allow-Private-Network: true`. Preflights only, never actual responses.
+    ///
+    /// A draft that Chromium is replacing with a permission prompt; enable it only if a
+    /// public page must reach this server on a private network. Strict policies only: on a
+    /// permissive policy it would let every website on the internet reach the private
+    /// network, so [`Cors<Permissive>`] has no such method.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .allow_private_network()
+    ///     .try_build()
+    ///     .unwrap();
+    /// # drop(policy);
+    /// ```
+    pub fn allow_private_network(mut self) -> Self {
+        self.config.private_network = true;
         self
     }
 }
@@ -385,6 +426,30 @@ impl<M: Mode> Cors<M> {
     /// Restricts the request headers a preflight may ask for (case-insensitive, as header
     /// names are). Replaces the default list; of this and
     /// [`allow_any_header`](Cors::allow_any_header), the last call wins.
+    ///
+    /// Names scripts can never set are refused ([`ConfigProblem::ForbiddenRequestHeader`]):
+    /// the Fetch standard's forbidden request-headers (`Cookie`, `Host`, `Origin`,
+    /// `Content-Length`, `Accept-Encoding`, ... and every `Proxy-*` and `Sec-*` name) are set
+    /// by the browser itself and never appear in a preflight. Cookies need no listing: a
+    /// strict policy is credentialed already.
+    ///
+    /// ```
+    /// use actix_scoped_cors::{ConfigProblem, Cors};
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .allow_headers(["content-type", "authorization", "x-request-id"])
+    ///     .try_build();
+    /// assert!(policy.is_ok());
+    ///
+    /// let err = Cors::strict(["https://app.example.com"])
+    ///     .allow_headers(["Cookie"])
+    ///     .try_build()
+    ///     .unwrap_err();
+    /// assert!(matches!(
+    ///     &err.problems()[0],
+    ///     ConfigProblem::ForbiddenRequestHeader { input } if input == "cookie"
+    /// ));
+    /// ```
     pub fn allow_headers<I, H>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = H>,
@@ -414,9 +479,28 @@ impl<M: Mode> Cors<M> {
 
     /// Response headers scripts may read, beyond the CORS-safelisted ones
     /// (`Cache-Control`, `Content-Language`, `Content-Length`, `Content-Type`, `Expires`,
-    /// `Last-Modified`, `Pragma`). Replaces any earlier list. `Set-Cookie` is refused (browsers
-    /// never expose it), and so is `*` on a strict policy (browsers ignore it with
-    /// credentials).
+    /// `Last-Modified`, `Pragma`). Replaces any earlier list. Refused: the safelisted names
+    /// themselves ([`ConfigProblem::SafelistedResponseHeader`]: always readable, listing them
+    /// does nothing), `Set-Cookie` (browsers never expose it), and `*` on a strict policy
+    /// (browsers ignore it with credentials).
+    ///
+    /// ```
+    /// use actix_scoped_cors::{ConfigProblem, Cors};
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .expose_headers(["x-request-id", "etag"])
+    ///     .try_build();
+    /// assert!(policy.is_ok());
+    ///
+    /// let err = Cors::strict(["https://app.example.com"])
+    ///     .expose_headers(["Content-Type"])
+    ///     .try_build()
+    ///     .unwrap_err();
+    /// assert!(matches!(
+    ///     &err.problems()[0],
+    ///     ConfigProblem::SafelistedResponseHeader { input } if input == "content-type"
+    /// ));
+    /// ```
     pub fn expose_headers<I, H>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = H>,
@@ -429,9 +513,36 @@ impl<M: Mode> Cors<M> {
         self
     }
 
-    /// How long browsers may cache a successful preflight (`Access-Control-Max-Age`, whole
-    /// seconds). Browsers cap it: Chromium at 7200 s, Firefox at 86400 s, WebKit at 600 s.
-    /// `Duration::ZERO` asks them not to cache.
+    /// How long browsers may cache a successful preflight (`Access-Control-Max-Age`).
+    /// Browsers cap it: Chromium at 7200 s, Firefox at 86400 s, WebKit at 600 s.
+    ///
+    /// Exactly what is sent: the header carries whole seconds, so `max_age` must be a whole
+    /// number of seconds from `0` to `86400`, and is sent as that number.
+    /// `Duration::ZERO` sends `Access-Control-Max-Age: 0`, which asks browsers not to cache.
+    /// Anything with a nonzero fraction of a second (`Duration::from_millis(1500)`, and every
+    /// duration between zero and one second) is refused by [`try_build`](Cors::try_build)
+    /// with [`ConfigProblem::MaxAgeNotWholeSeconds`], whose hint gives the whole-second value
+    /// to write, rather than silently sent as another value; more than 86400 s is
+    /// [`ConfigProblem::MaxAgeTooLong`]. [`no_max_age`](Cors::no_max_age) sends no header.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use actix_scoped_cors::{ConfigProblem, Cors};
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .max_age(Duration::from_secs(600))
+    ///     .try_build();
+    /// assert!(policy.is_ok());
+    ///
+    /// let err = Cors::strict(["https://app.example.com"])
+    ///     .max_age(Duration::from_millis(500))
+    ///     .try_build()
+    ///     .unwrap_err();
+    /// assert!(matches!(
+    ///     err.problems()[0],
+    ///     ConfigProblem::MaxAgeNotWholeSeconds { secs: 1, .. }
+    /// ));
+    /// ```
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.config.max_age = Some(max_age);
         self
@@ -466,17 +577,6 @@ impl<M: Mode> Cors<M> {
         F: Fn(&Rejection<'_>) + Send + Sync + 'static,
     {
         self.config.on_reject = Some(Arc::new(hook));
-        self
-    }
-
-    /// Answers Private Network Access preflights
-    /// (`Access-Control-Request-Private-Network: true`) with
-    /// `Access-Control-Allow-Private-Network: true`. Preflights only, never actual responses.
-    ///
-    /// A draft that Chromium is replacing with a permission prompt; enable it only if a
-    /// public page must reach this server on a private network.
-    pub fn allow_private_network(mut self) -> Self {
-        self.config.private_network = true;
         self
     }
 
@@ -666,12 +766,8 @@ fn build(config: Config, credentialed: bool) -> Result<Policy, ConfigError> {
         ))
     };
     let expose = build_expose(&config.expose, credentialed, &mut problems);
-    if let Some(max_age) = config.max_age {
-        if max_age.as_secs() > MAX_AGE_LIMIT {
-            problems.push(ConfigProblem::MaxAgeTooLong {
-                secs: max_age.as_secs(),
-            });
-        }
+    if let Some(problem) = config.max_age.and_then(max_age_problem) {
+        problems.push(problem);
     }
     if !problems.is_empty() {
         return Err(ConfigError::new(problems));
@@ -691,6 +787,25 @@ fn build(config: Config, credentialed: bool) -> Result<Policy, ConfigError> {
             on_reject: config.on_reject,
             async_origin: config.async_predicate,
         }),
+    })
+}
+
+/// What is wrong with a max-age, if anything. `Access-Control-Max-Age` is a number of whole
+/// seconds (Fetch, "HTTP new-header syntax": `delta-seconds`), so a fraction cannot be sent;
+/// the hint rounds to the nearest second, but never down to `0`, which means "do not cache".
+fn max_age_problem(max_age: Duration) -> Option<ConfigProblem> {
+    let secs = max_age.as_secs();
+    if secs > MAX_AGE_LIMIT {
+        return Some(ConfigProblem::MaxAgeTooLong { secs });
+    }
+    let nanos = max_age.subsec_nanos();
+    if nanos == 0 {
+        return None;
+    }
+    let rounded = if nanos >= 500_000_000 { secs + 1 } else { secs };
+    Some(ConfigProblem::MaxAgeNotWholeSeconds {
+        configured: max_age,
+        secs: rounded.clamp(1, MAX_AGE_LIMIT),
     })
 }
 
@@ -933,6 +1048,10 @@ fn parse_header_names(
             problems.push(ConfigProblem::WildcardHeader { list });
             continue;
         }
+        if let Some(problem) = pointless_header_name(input, list) {
+            problems.push(problem);
+            continue;
+        }
         match HeaderName::from_bytes(input.as_bytes()) {
             Ok(name) if !parsed.contains(&name) => parsed.push(name),
             Ok(_) => {}
@@ -943,4 +1062,23 @@ fn parse_header_names(
         }
     }
     parsed
+}
+
+/// A header name that can never take effect in `list`: one scripts may not set (so no
+/// preflight ever asks for it), or one scripts may always read (Fetch, "forbidden
+/// request-header" and "CORS-safelisted response-header name").
+fn pointless_header_name(input: &str, list: HeaderList) -> Option<ConfigProblem> {
+    match list {
+        HeaderList::Allowed if is_forbidden_request_header_name(input) => {
+            Some(ConfigProblem::ForbiddenRequestHeader {
+                input: input.to_owned(),
+            })
+        }
+        HeaderList::Exposed if is_cors_safelisted_response_header_name(input) => {
+            Some(ConfigProblem::SafelistedResponseHeader {
+                input: input.to_owned(),
+            })
+        }
+        _ => None,
+    }
 }

@@ -542,3 +542,174 @@ async fn wrapping_an_unbuilt_valid_builder_serves() {
     assert_header(&res, ACAO, ALLOWED);
     assert_header(&res, ACAC, "true");
 }
+
+/// Every forbidden request-header name of the Fetch standard ("forbidden request-header"),
+/// plus two of the `proxy-`/`sec-` prefixed ones: scripts can never set them, so allowing
+/// them is a mistake, whichever spelling is written.
+const FORBIDDEN_REQUEST_HEADERS: &[&str] = &[
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "via",
+    "proxy-authorization",
+    "sec-fetch-site",
+];
+
+#[test]
+fn allowing_a_forbidden_request_header_is_refused_with_a_hint() {
+    for &name in FORBIDDEN_REQUEST_HEADERS {
+        for spelling in [name.to_owned(), name.to_ascii_uppercase()] {
+            for result in [
+                Cors::strict([ALLOWED])
+                    .allow_headers(["content-type", spelling.as_str()])
+                    .try_build(),
+                Cors::permissive()
+                    .allow_headers([spelling.as_str()])
+                    .try_build(),
+            ] {
+                let error = expect_error(result);
+                assert_eq!(
+                    error.problems(),
+                    [ConfigProblem::ForbiddenRequestHeader {
+                        input: name.to_owned()
+                    }],
+                    "{spelling}"
+                );
+                let text = error.to_string();
+                for fragment in [
+                    format!("allowed header {name:?}"),
+                    "the browser sets it".to_owned(),
+                    "remove it".to_owned(),
+                ] {
+                    assert!(text.contains(&fragment), "{fragment:?} not in {text}");
+                }
+            }
+        }
+    }
+    // Cookies need credentials, not an allowed header.
+    let text = expect_error(
+        Cors::strict([ALLOWED])
+            .allow_headers(["cookie"])
+            .try_build(),
+    )
+    .to_string();
+    assert!(text.contains("credentials"), "{text}");
+    // Lookalikes that scripts may set stay allowed.
+    build(Cors::strict([ALLOWED]).allow_headers([
+        "x-host",
+        "origin-trial",
+        "x-forwarded-for",
+        "secret",
+        "proxy",
+        "x-http-method-override",
+        "authorization",
+    ]));
+}
+
+#[test]
+fn exposing_a_safelisted_response_header_is_refused_with_a_hint() {
+    for name in [
+        "cache-control",
+        "content-language",
+        "content-length",
+        "content-type",
+        "expires",
+        "last-modified",
+        "pragma",
+    ] {
+        for spelling in [name.to_owned(), name.to_ascii_uppercase()] {
+            for result in [
+                Cors::strict([ALLOWED])
+                    .expose_headers(["x-request-id", spelling.as_str()])
+                    .try_build(),
+                Cors::permissive()
+                    .expose_headers([spelling.as_str()])
+                    .try_build(),
+            ] {
+                let error = expect_error(result);
+                assert_eq!(
+                    error.problems(),
+                    [ConfigProblem::SafelistedResponseHeader {
+                        input: name.to_owned()
+                    }],
+                    "{spelling}"
+                );
+                let text = error.to_string();
+                for fragment in [
+                    format!("exposed header {name:?}"),
+                    "always readable".to_owned(),
+                    "remove it".to_owned(),
+                ] {
+                    assert!(text.contains(&fragment), "{fragment:?} not in {text}");
+                }
+            }
+        }
+    }
+    build(Cors::strict([ALLOWED]).expose_headers(["x-request-id", "content-encoding", "etag"]));
+}
+
+/// `Access-Control-Max-Age` is whole seconds (Fetch, "HTTP new-header syntax":
+/// `delta-seconds`): a fraction would silently become another value, and anything under a
+/// second would become `0`, "do not cache".
+#[test]
+fn max_age_with_a_fraction_of_a_second_is_refused_with_the_whole_second_value() {
+    for (configured, write) in [
+        (Duration::from_millis(500), "Duration::from_secs(1)"),
+        (Duration::from_millis(1), "Duration::from_secs(1)"),
+        (Duration::from_nanos(1), "Duration::from_secs(1)"),
+        (Duration::from_millis(1_500), "Duration::from_secs(2)"),
+        (Duration::from_millis(1_499), "Duration::from_secs(1)"),
+        (Duration::from_millis(600_250), "Duration::from_secs(600)"),
+        (
+            Duration::from_millis(86_400_900),
+            "Duration::from_secs(86400)",
+        ),
+    ] {
+        for result in [
+            Cors::strict([ALLOWED]).max_age(configured).try_build(),
+            Cors::permissive().max_age(configured).try_build(),
+        ] {
+            let error = expect_error(result);
+            assert!(
+                matches!(
+                    error.problems(),
+                    [ConfigProblem::MaxAgeNotWholeSeconds { configured: c, .. }] if *c == configured
+                ),
+                "{configured:?}: {error}"
+            );
+            let text = error.to_string();
+            for fragment in [
+                format!("max_age of {configured:?}"),
+                "whole seconds".to_owned(),
+                format!("write {write}"),
+            ] {
+                assert!(text.contains(&fragment), "{fragment:?} not in {text}");
+            }
+        }
+    }
+    // Whole seconds build, and zero stays "do not cache".
+    for whole in [
+        Duration::ZERO,
+        Duration::from_secs(1),
+        Duration::from_millis(600_000),
+    ] {
+        build(Cors::strict([ALLOWED]).max_age(whole));
+    }
+}

@@ -192,3 +192,64 @@ fn cross_origin_guard_tells_same_origin_from_cross_origin() {
     }
     assert!(!check(TestRequest::post().insert_header(host)), "no Origin");
 }
+
+/// Browsers send `Origin` on a WebSocket handshake but never apply CORS to it (Fetch, "main
+/// fetch": a request in "websocket" mode gets "basic" response tainting, so no CORS check):
+/// a CORS policy on the route lets a handshake from any site reach the handler, and only an
+/// `Origin` check on the handshake keeps strangers out.
+#[actix_rt::test]
+async fn websocket_handshakes_need_their_own_origin_check() {
+    let policy = Cors::strict(["https://app.example.com"])
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new()
+            .service(
+                web::resource("/cors-only")
+                    .wrap(policy.clone())
+                    .route(web::get().to(|| async { "upgraded" })),
+            )
+            .service(
+                web::resource("/blocked")
+                    .wrap(
+                        Cors::strict(["https://app.example.com"])
+                            .block_disallowed()
+                            .try_build()
+                            .unwrap(),
+                    )
+                    .route(web::get().to(|| async { "upgraded" })),
+            )
+            .service(
+                web::resource("/checked")
+                    .guard(cors_guard::allowed_origin(&policy))
+                    .route(web::get().to(|| async { "upgraded" })),
+            ),
+    )
+    .await;
+    let handshake = |path: &str, origin: &str| {
+        TestRequest::get()
+            .uri(path)
+            .insert_header(("Origin", origin))
+            .insert_header(("Connection", "Upgrade"))
+            .insert_header(("Upgrade", "websocket"))
+            .insert_header(("Sec-WebSocket-Version", "13"))
+            .insert_header(("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="))
+            .to_request()
+    };
+
+    let res = test::call_service(&app, handshake("/cors-only", "https://evil.example.net")).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the handler ran for a stranger"
+    );
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+
+    let res = test::call_service(&app, handshake("/blocked", "https://evil.example.net")).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let res = test::call_service(&app, handshake("/checked", "https://evil.example.net")).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = test::call_service(&app, handshake("/checked", "https://app.example.com")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}

@@ -11,7 +11,7 @@ use std::{
 };
 
 use actix_scoped_cors::{
-    decide, AllowOrigin, ConfigProblem, Cors, Decision, Policy, SharedOrigins,
+    decide, AllowOrigin, ConfigProblem, Cors, Decision, OriginProblem, Policy, SharedOrigins,
 };
 use actix_web::{
     http::{header::HeaderValue, Method, StatusCode},
@@ -55,6 +55,7 @@ fn origin_table() {
     ][..];
     let ipv6 = &["https://[2001:db8::1]"][..];
     let idn = &["https://xn--bcher-kva.example"][..];
+    let mapped = &["https://[::ffff:102:304]"][..];
     let many = &[
         "https://a.example.com",
         "https://b.example.com",
@@ -142,6 +143,12 @@ fn origin_table() {
         (ipv6, "https://[2001:0db8::1]", false),
         (ipv6, "https://[2001:DB8::1]", false),
         (ipv6, "https://2001:db8::1", false),
+        // IPv4-mapped IPv6: browsers send hex pieces, never dotted IPv4 (URL, "IPv6
+        // serializer").
+        (mapped, "https://[::ffff:102:304]", true),
+        (mapped, "https://[::ffff:1.2.3.4]", false),
+        (mapped, "https://[0:0:0:0:0:ffff:102:304]", false),
+        (mapped, "https://1.2.3.4", false),
         (idn, "https://xn--bcher-kva.example", true),
         (idn, "https://bücher.example", false),
         (many, "https://a.example.com", true),
@@ -156,6 +163,53 @@ fn origin_table() {
         assert_eq!(got.is_some(), expected, "{entries:?} vs {origin:?}");
         if let Some(value) = got {
             assert_eq!(value, origin.as_bytes(), "reflection must be byte-exact");
+        }
+    }
+}
+
+/// Allowlist entries for IPv6 hosts are written as browsers send them: lowercase hex pieces,
+/// the first longest run of zero pieces compressed, never dotted IPv4 (URL, "IPv6
+/// serializer"); any other spelling is refused with that spelling as the hint.
+#[test]
+fn ipv6_entries_are_written_as_browsers_send_them() {
+    for (entry, hint) in [
+        ("https://[::ffff:102:304]", None),
+        ("https://[::ffff:102:304]:8443", None),
+        ("https://[2001:db8::1]", None),
+        ("https://[::ffff:1.2.3.4]", Some("https://[::ffff:102:304]")),
+        (
+            "https://[::ffff:1.2.3.4]:8443",
+            Some("https://[::ffff:102:304]:8443"),
+        ),
+        ("https://[::1.2.3.4]", Some("https://[::102:304]")),
+        (
+            "https://[0:0:0:0:0:ffff:102:304]",
+            Some("https://[::ffff:102:304]"),
+        ),
+        (
+            "https://[2001:db8:0:0:1:0:0:1]",
+            Some("https://[2001:db8::1:0:0:1]"),
+        ),
+    ] {
+        let result = Cors::strict([entry]).try_build();
+        match (result, hint) {
+            (Ok(policy), None) => assert!(policy.allows_origin(entry), "{entry}"),
+            (Err(err), Some(hint)) => {
+                assert!(
+                    matches!(
+                        err.problems(),
+                        [ConfigProblem::Origin {
+                            input,
+                            problem: OriginProblem::NonCanonicalIpv6 { canonical: Some(c) },
+                        }] if input == entry && c == hint
+                    ),
+                    "{entry}: {err}"
+                );
+                let text = err.to_string();
+                assert!(text.contains(&format!("write {hint:?}")), "{entry}: {text}");
+            }
+            (Ok(_), Some(hint)) => panic!("{entry} built; expected the hint {hint}"),
+            (Err(err), None) => panic!("{entry} refused: {err}"),
         }
     }
 }

@@ -25,6 +25,7 @@ use actix_web::http::header::{
 };
 
 use super::{AccessError, BlockReason, Credentials};
+use crate::header_names::is_cors_safelisted_response_header_name;
 
 /// A header list in wire order; names may repeat.
 pub type HeaderList = Vec<(HeaderName, HeaderValue)>;
@@ -110,34 +111,10 @@ pub fn is_cors_safelisted_method(method: &str) -> bool {
 /// assert!(!is_forbidden_request_header("Authorization", "Bearer x"));
 /// ```
 pub fn is_forbidden_request_header(name: &str, value: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    const FORBIDDEN: &[&str] = &[
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    ];
-    if FORBIDDEN.contains(&name.as_str()) || name.starts_with("proxy-") || name.starts_with("sec-")
-    {
+    if crate::header_names::is_forbidden_request_header_name(name) {
         return true;
     }
+    let name = name.to_ascii_lowercase();
     // Method-override headers are forbidden when they name a forbidden method.
     matches!(
         name.as_str(),
@@ -541,15 +518,6 @@ pub fn readable_response_headers(
     credentials: Credentials,
     response_headers: &[(HeaderName, HeaderValue)],
 ) -> HeaderList {
-    const SAFELISTED: &[&str] = &[
-        "cache-control",
-        "content-language",
-        "content-length",
-        "content-type",
-        "expires",
-        "last-modified",
-        "pragma",
-    ];
     let exposed = parse_allow_list(
         combined(response_headers, &ACCESS_CONTROL_EXPOSE_HEADERS),
         true,
@@ -560,7 +528,8 @@ pub fn readable_response_headers(
         .iter()
         .filter(|(name, _)| !matches!(name.as_str(), "set-cookie" | "set-cookie2"))
         .filter(|(name, _)| {
-            all || SAFELISTED.contains(&name.as_str()) || exposed.iter().any(|n| n == name.as_str())
+            all || is_cors_safelisted_response_header_name(name.as_str())
+                || exposed.iter().any(|n| n == name.as_str())
         })
         .cloned()
         .collect()
