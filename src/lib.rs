@@ -117,8 +117,9 @@
 //!   the route answers first and the deferring policy then replaces that answer with its own:
 //!   a handler with no method guard (`web::to(...)`) runs for `OPTIONS` preflights there. Give
 //!   such handlers method guards.
-//! - **`block_disallowed()` on a deferring policy** can only refuse after the route ran; put
-//!   it on the innermost policies.
+//! - **`block_disallowed()` on a deferring policy** could only refuse after the route ran, so
+//!   it is a configuration error ([`ConfigProblem::BlockWhileDeferring`]); put it on the
+//!   innermost policies, which decide before the handler runs.
 //! - **Errors from beneath a deferring policy**: a preflight it answers after the route
 //!   returned an `Err` reaches outer layers as an `Err` that renders as the preflight answer.
 //! - **Middleware order inside a scope**: the last `.wrap()` is the outermost. Authentication

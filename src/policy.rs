@@ -270,6 +270,11 @@ impl Cors<Strict> {
     /// Same-origin requests (whose `Origin` equals the request's own scheme and host, as
     /// reported by actix-web's `ConnectionInfo`) are never blocked. Note that blocking is no
     /// CSRF protection either: requests without `Origin` still reach the handler.
+    ///
+    /// Combined with [`defer_to_inner_policies`](Cors::defer_to_inner_policies) it is a
+    /// [`ConfigProblem::BlockWhileDeferring`]: a deferring policy decides only after the route
+    /// ran, too late to keep a handler from running. Put `block_disallowed()` on the
+    /// innermost policies, which decide before the handler runs.
     pub fn block_disallowed(mut self) -> Self {
         self.config.block_disallowed = true;
         self
@@ -463,8 +468,10 @@ impl<M: Mode> Cors<M> {
     /// nested inside it is overruled. With it, this policy passes every request down,
     /// preflights included: where no inner policy covers the path, the route answers first
     /// (a handler without a method guard runs for the `OPTIONS` preflight) and this policy then
-    /// replaces that answer with its own; and its [`block_disallowed`](Cors::block_disallowed)
-    /// can only act after the route ran. See "Composing policies" in the crate docs.
+    /// replaces that answer with its own. For the same reason it cannot be combined with
+    /// [`block_disallowed`](Cors::block_disallowed), which would act only after the route ran:
+    /// [`try_build`](Cors::try_build) refuses the pair with
+    /// [`ConfigProblem::BlockWhileDeferring`]. See "Composing policies" in the crate docs.
     ///
     /// ```
     /// use actix_scoped_cors::Cors;
@@ -647,6 +654,9 @@ fn build(config: Config, credentialed: bool) -> Result<Policy, ConfigError> {
                 secs: max_age.as_secs(),
             });
         }
+    }
+    if config.block_disallowed && config.defers_to_inner {
+        problems.push(ConfigProblem::BlockWhileDeferring);
     }
     if !problems.is_empty() {
         return Err(ConfigError::new(problems));
