@@ -433,8 +433,10 @@ fn decorate(policy: &PolicyInner, outcome: &Outcome, headers: &mut HeaderMap) {
             headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
             grant_actual(policy, headers, has_vary);
         }
-        Outcome::NotCors => vary_on_origin(headers),
-        Outcome::Refused => {
+        // A strict policy grants nothing to a request without `Origin`, so nothing a handler
+        // or an inner layer granted may stay either: it would be a grant this policy never
+        // made (a second ACAO line, `*` beside credentials).
+        Outcome::NotCors | Outcome::Refused => {
             let has_vary = remove_grants(headers);
             vary_on_origin_known(headers, has_vary);
         }
