@@ -241,12 +241,14 @@ where
         if self.defers() {
             req.extensions_mut().insert(DecidedBy(self.id()));
             // Kept for reporting a refusal if the request comes back as an error, which
-            // carries no request.
-            let refused = matches!(
-                decision,
-                Decision::Actual(Err(_)) | Decision::Preflight(Err(_))
-            )
-            .then(|| Box::new(RequestLine::of(req.head())));
+            // carries no request; `None` when there is nothing to report.
+            let reported = is_heard(&self.policy.inner)
+                && match decision {
+                    Decision::Preflight(Err(_)) => true,
+                    Decision::Actual(Err(_)) => !is_same_origin(&req),
+                    _ => false,
+                };
+            let refused = reported.then(|| Box::new(RequestLine::of(req.head())));
             return Either::Right(CorsFuture {
                 inner: self.service.call(req),
                 pending: Some((
@@ -277,8 +279,11 @@ where
                     .map_into_right_body())));
             }
             // A same-origin request (browsers send `Origin` on same-origin POSTs) needs no
-            // grant, and is neither blocked nor reported; only blocking policies ask.
-            Decision::Actual(Err(_)) if policy.block_disallowed && is_same_origin(&req) => {
+            // grant, and is neither blocked nor reported; only a policy that would do either
+            // asks.
+            Decision::Actual(Err(_))
+                if (policy.block_disallowed || is_heard(policy)) && is_same_origin(&req) =>
+            {
                 Outcome::Refused
             }
             Decision::Actual(Err(reason)) => {
@@ -377,9 +382,12 @@ fn after_delegation<B>(
 ) -> Result<CorsResponse<B>, Error> {
     // An error carries no request: report from what was kept of it.
     let report_refusal = |reason, preflight| match (&result, &refused) {
-        (Ok(response), _) => report(&policy.inner, reason, preflight, response.request().head()),
+        (Ok(response), Some(_)) => {
+            report(&policy.inner, reason, preflight, response.request().head())
+        }
         (Err(_), Some(line)) => report(&policy.inner, reason, preflight, &line.head()),
-        (Err(_), None) => {}
+        // Nobody listens, or a same-origin request: nothing to report.
+        (_, None) => {}
     };
     let outcome = match decision {
         Decision::NotCors => Outcome::NotCors,
@@ -488,6 +496,12 @@ fn preflight_grant(policy: &PolicyInner, grant: PreflightGrant) -> HttpResponse 
     }
     headers.append(VARY, VARY_PREFLIGHT);
     response
+}
+
+/// Whether a refusal this policy reports is heard: it has a hook, or the crate's debug log is
+/// on. What is not heard need not be worked out (is the request same-origin?) or kept.
+fn is_heard(policy: &PolicyInner) -> bool {
+    policy.on_reject.is_some() || log::log_enabled!(target: "actix_scoped_cors", log::Level::Debug)
 }
 
 fn report(policy: &PolicyInner, reason: Reason, preflight: bool, head: &RequestHead) {

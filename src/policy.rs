@@ -268,7 +268,8 @@ impl Cors<Strict> {
     /// handler runs, instead of serving them without CORS headers.
     ///
     /// Same-origin requests (whose `Origin` equals the request's own scheme and host, as
-    /// reported by actix-web's `ConnectionInfo`) are never blocked. Note that blocking is no
+    /// reported by actix-web's `ConnectionInfo`) are never blocked, and never reported as
+    /// refusals (with or without blocking). Note that blocking is no
     /// CSRF protection either: requests without `Origin` still reach the handler.
     ///
     /// Combined with [`defer_to_inner_policies`](Cors::defer_to_inner_policies) it is a
@@ -426,7 +427,9 @@ impl<M: Mode> Cors<M> {
     /// Calls `hook` for every refused CORS request, with the reason, the origin and the path.
     ///
     /// Refusals are also logged with `log::debug!`; the hook is for metrics or your own
-    /// logging. It runs on the request path: keep it cheap.
+    /// logging. It runs on the request path: keep it cheap. Same-origin requests that carry
+    /// `Origin` (browsers send it on same-origin `POST`, `PUT`, `PATCH` and `DELETE`) are not
+    /// refusals and are never reported.
     ///
     /// ```
     /// use actix_scoped_cors::{Cors, Reason};

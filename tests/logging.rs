@@ -249,3 +249,59 @@ async fn deferring_policy_reports_refusals_on_error_paths() {
     );
     assert_eq!(lines_about("/log-err").len(), 2);
 }
+
+/// What each policy's `on_reject` hook saw: the reason and the origin.
+type Seen = Arc<Mutex<Vec<(Reason, String)>>>;
+
+fn recording(seen: &Seen) -> impl Fn(&actix_scoped_cors::Rejection<'_>) + Send + Sync + 'static {
+    let sink = Arc::clone(seen);
+    move |rejection| {
+        sink.lock().unwrap().push((
+            rejection.reason(),
+            rejection.origin().unwrap_or_default().to_owned(),
+        ))
+    }
+}
+
+#[actix_rt::test]
+async fn same_origin_requests_are_never_logged() {
+    capture();
+    let seen = Seen::default();
+    let policy = Cors::strict(["https://app.example.com"])
+        .on_reject(recording(&seen))
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new().service(
+            web::scope("/log-same")
+                .wrap(policy)
+                .route("", web::to(HttpResponse::Ok)),
+        ),
+    )
+    .await;
+
+    for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+        let req = TestRequest::default()
+            .method(method)
+            .uri("/log-same")
+            .insert_header(("Origin", "https://api.example.com"))
+            .insert_header(("Host", "api.example.com"))
+            .insert_header(("X-Forwarded-Proto", "https"))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    assert_eq!(lines_about("/log-same"), []);
+    assert_eq!(*seen.lock().unwrap(), []);
+
+    // The same request from another origin is a refusal.
+    let req = TestRequest::post()
+        .uri("/log-same")
+        .insert_header(("Origin", "https://evil.example.net"))
+        .insert_header(("Host", "api.example.com"))
+        .insert_header(("X-Forwarded-Proto", "https"))
+        .to_request();
+    test::call_service(&app, req).await;
+    assert_eq!(lines_about("/log-same").len(), 1);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}

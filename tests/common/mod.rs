@@ -28,7 +28,7 @@
 //! | Nested policies: innermost decides, never duplicated or mixed | nesting::innermost_policy_decides_preflights_actual_requests_and_errors (matrix), nesting::uncovered_paths_are_decided_by_the_enclosing_policy, nesting::inner_middleware_error_is_decorated_once_by_innermost_policy, logging::nested_policies_log_a_refusal_once |
 //! | CORS is not CSRF protection (`text/plain` POST not preflighted) | documentation; server side: actual_requests::disallowed_simple_post_still_reaches_the_handler shows the handler runs (only the browser's read is blocked), block_and_reject::block_disallowed_answers_403_before_the_handler shows the opt-in |
 //! | `block_disallowed()` → 403 for disallowed actual requests, never for same-origin | block_and_reject::block_disallowed_answers_403_before_the_handler, block_and_reject::block_disallowed_never_blocks_same_origin_requests, block_and_reject::block_disallowed_passes_requests_without_origin, block_and_reject::blocked_responses_vary_on_origin |
-//! | `on_reject` hook gets the right `Reason` | block_and_reject::on_reject_receives_the_reason |
+//! | `on_reject` hook gets the right `Reason`; same-origin requests are never reported | block_and_reject::on_reject_receives_the_reason, block_and_reject::same_origin_requests_are_never_reported_as_refusals, logging::same_origin_requests_are_never_logged |
 //! | Invalid configuration → every problem, with input and hint; unbuilt invalid builder fails start | config_errors::* |
 //!
 //! | Browser check | server side, pinned by |
