@@ -103,8 +103,9 @@
 //! Pitfalls, and their fixes:
 //!
 //! - **Nesting without deferring**: the outer policy wins everywhere beneath it (never mixed
-//!   with the inner one). Call `defer_to_inner_policies()` on every policy that has more
-//!   specific policies inside it.
+//!   with the inner one), and it alone reports refusals: an inner policy's hook hears only
+//!   the requests it blocks itself. Call `defer_to_inner_policies()` on every policy that has
+//!   more specific policies inside it.
 //! - **A method guard on a resource hides its preflights.** `#[get("/x", wrap = "...")]` and
 //!   `web::resource("/x").guard(guard::Get()).wrap(...)` guard the whole resource, so an
 //!   `OPTIONS` preflight never matches it and its policy never runs (the app answers `404`).

@@ -431,6 +431,14 @@ impl<M: Mode> Cors<M> {
     /// `Origin` (browsers send it on same-origin `POST`, `PUT`, `PATCH` and `DELETE`) are not
     /// refusals and are never reported.
     ///
+    /// Each refusal is reported once, by the policy whose decision the response carries: when
+    /// policies that do not defer nest, the outermost one; a policy beneath it reports only
+    /// the requests it blocks ([`block_disallowed`](Cors::block_disallowed)) although the
+    /// outer one allowed them. To know that, a policy marks each actual CORS request it
+    /// decides in the request's extensions, which can cost an allocation per such request;
+    /// it does so only while some mounted policy has a hook or the crate's debug log is
+    /// enabled.
+    ///
     /// ```
     /// use actix_scoped_cors::{Cors, Reason};
     ///
