@@ -300,6 +300,17 @@ pub enum ConfigProblem {
         /// The configured value, in seconds.
         secs: u64,
     },
+    /// [`block_disallowed`](crate::Cors::block_disallowed) on a policy that
+    /// [defers to inner policies](crate::Cors::defer_to_inner_policies): it could only act
+    /// after the route ran, so it would block nothing.
+    #[display(
+        "block_disallowed() with defer_to_inner_policies(): a deferring policy passes every \
+         request down and decides only after the route ran, so on paths no inner policy \
+         covers the handler would run and its response go out unblocked; remove \
+         block_disallowed() here and put it on the innermost policies, which decide before the \
+         handler runs"
+    )]
+    BlockWhileDeferring,
     /// A strict policy that can never allow any origin.
     #[display(
         "no allowed origins: a strict policy needs at least one origin, pattern, regex or \

@@ -103,8 +103,9 @@
 //! Pitfalls, and their fixes:
 //!
 //! - **Nesting without deferring**: the outer policy wins everywhere beneath it (never mixed
-//!   with the inner one). Call `defer_to_inner_policies()` on every policy that has more
-//!   specific policies inside it.
+//!   with the inner one), and it alone reports refusals: an inner policy's hook hears only
+//!   the requests it blocks itself. Call `defer_to_inner_policies()` on every policy that has
+//!   more specific policies inside it.
 //! - **A method guard on a resource hides its preflights.** `#[get("/x", wrap = "...")]` and
 //!   `web::resource("/x").guard(guard::Get()).wrap(...)` guard the whole resource, so an
 //!   `OPTIONS` preflight never matches it and its policy never runs (the app answers `404`).
@@ -117,8 +118,9 @@
 //!   the route answers first and the deferring policy then replaces that answer with its own:
 //!   a handler with no method guard (`web::to(...)`) runs for `OPTIONS` preflights there. Give
 //!   such handlers method guards.
-//! - **`block_disallowed()` on a deferring policy** can only refuse after the route ran; put
-//!   it on the innermost policies.
+//! - **`block_disallowed()` on a deferring policy** could only refuse after the route ran, so
+//!   it is a configuration error ([`ConfigProblem::BlockWhileDeferring`]); put it on the
+//!   innermost policies, which decide before the handler runs.
 //! - **Errors from beneath a deferring policy**: a preflight it answers after the route
 //!   returned an `Err` reaches outer layers as an `Err` that renders as the preflight answer.
 //! - **Middleware order inside a scope**: the last `.wrap()` is the outermost. Authentication

@@ -15,12 +15,23 @@
 //! itself (a preflight is answered only then, in place of whatever the route answered).
 //!
 //! A policy that does not defer pays one lookup in an empty extensions map per request.
+//!
+//! # Refusals are reported once, by the policy whose decision wins
+//!
+//! When policies that do not defer nest, the outermost one decides everything beneath it, so
+//! only its refusals are reported: it marks each actual request it decides (`DecidedAbove`),
+//! and the policies beneath see the mark and stay silent — unless one of them blocks what the
+//! outer one allowed, a refusal only it made. A deferring policy reports only what nobody
+//! beneath claimed and nobody above decided. Inserting the mark allocates, so it is set and
+//! read only while a refusal can be heard at all: some mounted policy has an `on_reject` hook,
+//! or the crate's debug log is enabled.
 
 use std::{
     fmt,
     future::Future,
     pin::Pin,
     rc::Rc,
+    sync::atomic::{AtomicBool, Ordering},
     task::{ready, Context, Poll},
 };
 
@@ -118,8 +129,23 @@ impl<S> fmt::Debug for CorsMiddleware<S> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct DecidedBy(usize);
 
+/// Request extension: a policy that does not defer decided this request, overruling every
+/// policy beneath it. Set only while refusals can be heard ([`may_be_heard`]).
+#[derive(Debug, Clone, Copy)]
+struct DecidedAbove {
+    /// Whether that policy refused the request (and so reported it).
+    refused: bool,
+}
+
+/// Whether any mounted policy has an `on_reject` hook. Process-wide and only ever set: it
+/// says whether a policy beneath could hear a refusal, never what any policy answers.
+static HOOK_MOUNTED: AtomicBool = AtomicBool::new(false);
+
 impl<S> CorsMiddleware<S> {
     fn new(service: S, policy: Policy) -> Self {
+        if policy.inner.on_reject.is_some() {
+            HOOK_MOUNTED.store(true, Ordering::Relaxed);
+        }
         CorsMiddleware {
             service: Rc::new(service),
             policy: Rc::new(policy),
@@ -241,12 +267,17 @@ where
         if self.defers() {
             req.extensions_mut().insert(DecidedBy(self.id()));
             // Kept for reporting a refusal if the request comes back as an error, which
-            // carries no request.
-            let refused = matches!(
-                decision,
-                Decision::Actual(Err(_)) | Decision::Preflight(Err(_))
-            )
-            .then(|| Box::new(RequestLine::of(req.head())));
+            // carries no request. `None` when there is nothing to report: nobody listens, the
+            // request is same-origin, or a policy above that does not defer decided it (its
+            // decision is the response's, and so is the report).
+            let reported = is_heard(&self.policy.inner)
+                && !req.extensions().contains::<DecidedAbove>()
+                && match decision {
+                    Decision::Preflight(Err(_)) => true,
+                    Decision::Actual(Err(_)) => !is_same_origin(&req),
+                    _ => false,
+                };
+            let refused = reported.then(|| Box::new(RequestLine::of(req.head())));
             return Either::Right(CorsFuture {
                 inner: self.service.call(req),
                 pending: Some((
@@ -264,6 +295,10 @@ where
             req.extensions_mut().insert(DecidedBy(self.id()));
         }
         let policy = &*self.policy.inner;
+        let above = match &decision {
+            Decision::Actual(result) if may_be_heard() => decide_above(&req, result.is_err()),
+            _ => None,
+        };
         let outcome = match decision {
             Decision::NotCors => Outcome::NotCors,
             Decision::Actual(Ok(allow_origin)) => Outcome::Allowed(allow_origin),
@@ -276,14 +311,19 @@ where
                     .into_response(answer)
                     .map_into_right_body())));
             }
-            // A same-origin request (browsers send `Origin` on same-origin POSTs) needs no
-            // grant, and is neither blocked nor reported; only blocking policies ask.
-            Decision::Actual(Err(_)) if policy.block_disallowed && is_same_origin(&req) => {
-                Outcome::Refused
-            }
             Decision::Actual(Err(reason)) => {
-                report(policy, reason, false, req.head());
-                if policy.block_disallowed {
+                // Overruled by a policy above, this one reports only a block of what that one
+                // allowed: anything else the response carries is the other policy's decision.
+                let reports = is_heard(policy)
+                    && above.is_none_or(|above| !above.refused && policy.block_disallowed);
+                // A same-origin request (browsers send `Origin` on same-origin POSTs) needs no
+                // grant, and is neither blocked nor reported; only a policy that would do
+                // either asks.
+                let same_origin = (policy.block_disallowed || reports) && is_same_origin(&req);
+                if reports && !same_origin {
+                    report(policy, reason, false, req.head());
+                }
+                if policy.block_disallowed && !same_origin {
                     let mut refusal = HttpResponse::new(StatusCode::FORBIDDEN);
                     // The same URL answers 200 or 403 depending on `Origin` alone.
                     vary_on_origin(refusal.headers_mut());
@@ -377,9 +417,12 @@ fn after_delegation<B>(
 ) -> Result<CorsResponse<B>, Error> {
     // An error carries no request: report from what was kept of it.
     let report_refusal = |reason, preflight| match (&result, &refused) {
-        (Ok(response), _) => report(&policy.inner, reason, preflight, response.request().head()),
+        (Ok(response), Some(_)) => {
+            report(&policy.inner, reason, preflight, response.request().head())
+        }
         (Err(_), Some(line)) => report(&policy.inner, reason, preflight, &line.head()),
-        (Err(_), None) => {}
+        // Nobody listens, or a same-origin request: nothing to report.
+        (_, None) => {}
     };
     let outcome = match decision {
         Decision::NotCors => Outcome::NotCors,
@@ -433,8 +476,10 @@ fn decorate(policy: &PolicyInner, outcome: &Outcome, headers: &mut HeaderMap) {
             headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
             grant_actual(policy, headers, has_vary);
         }
-        Outcome::NotCors => vary_on_origin(headers),
-        Outcome::Refused => {
+        // A strict policy grants nothing to a request without `Origin`, so nothing a handler
+        // or an inner layer granted may stay either: it would be a grant this policy never
+        // made (a second ACAO line, `*` beside credentials).
+        Outcome::NotCors | Outcome::Refused => {
             let has_vary = remove_grants(headers);
             vary_on_origin_known(headers, has_vary);
         }
@@ -486,6 +531,29 @@ fn preflight_grant(policy: &PolicyInner, grant: PreflightGrant) -> HttpResponse 
     }
     headers.append(VARY, VARY_PREFLIGHT);
     response
+}
+
+/// Marks `req` as decided by this policy, unless a policy above already did; returns the
+/// mark of the policy above.
+fn decide_above(req: &ServiceRequest, refused: bool) -> Option<DecidedAbove> {
+    let above = req.extensions().get::<DecidedAbove>().copied();
+    if above.is_none() {
+        req.extensions_mut().insert(DecidedAbove { refused });
+    }
+    above
+}
+
+/// Whether any policy's refusal can be heard: some mounted policy has a hook, or the crate's
+/// debug log is on. Decides whether [`DecidedAbove`] marks are worth their allocation.
+fn may_be_heard() -> bool {
+    HOOK_MOUNTED.load(Ordering::Relaxed)
+        || log::log_enabled!(target: "actix_scoped_cors", log::Level::Debug)
+}
+
+/// Whether a refusal this policy reports is heard: it has a hook, or the crate's debug log is
+/// on. What is not heard need not be worked out (is the request same-origin?) or kept.
+fn is_heard(policy: &PolicyInner) -> bool {
+    policy.on_reject.is_some() || log::log_enabled!(target: "actix_scoped_cors", log::Level::Debug)
 }
 
 fn report(policy: &PolicyInner, reason: Reason, preflight: bool, head: &RequestHead) {

@@ -303,7 +303,8 @@ impl Cors<Strict> {
     /// handler runs, instead of serving them without CORS headers.
     ///
     /// Same-origin requests (whose `Origin` equals the request's own scheme and host, as
-    /// reported by actix-web's `ConnectionInfo`) are never blocked. Note that blocking is no
+    /// reported by actix-web's `ConnectionInfo`) are never blocked, and never reported as
+    /// refusals (with or without blocking). Note that blocking is no
     /// CSRF protection either: requests without `Origin` still reach the handler.
     ///
     /// **Behind a TLS-terminating proxy** the request reaches actix-web over plain http, so
@@ -313,6 +314,11 @@ impl Cors<Strict> {
     /// the same-origin exemption fails: the browser's same-origin `POST` from
     /// `https://api.example.com` does not match `http://api.example.com` and is answered `403`.
     /// Configure the proxy to send them (and to overwrite any a client sent).
+    ///
+    /// Combined with [`defer_to_inner_policies`](Cors::defer_to_inner_policies) it is a
+    /// [`ConfigProblem::BlockWhileDeferring`]: a deferring policy decides only after the route
+    /// ran, too late to keep a handler from running. Put `block_disallowed()` on the
+    /// innermost policies, which decide before the handler runs.
     pub fn block_disallowed(mut self) -> Self {
         self.config.block_disallowed = true;
         self
@@ -557,7 +563,17 @@ impl<M: Mode> Cors<M> {
     /// Calls `hook` for every refused CORS request, with the reason, the origin and the path.
     ///
     /// Refusals are also logged with `log::debug!`; the hook is for metrics or your own
-    /// logging. It runs on the request path: keep it cheap.
+    /// logging. It runs on the request path: keep it cheap. Same-origin requests that carry
+    /// `Origin` (browsers send it on same-origin `POST`, `PUT`, `PATCH` and `DELETE`) are not
+    /// refusals and are never reported.
+    ///
+    /// Each refusal is reported once, by the policy whose decision the response carries: when
+    /// policies that do not defer nest, the outermost one; a policy beneath it reports only
+    /// the requests it blocks ([`block_disallowed`](Cors::block_disallowed)) although the
+    /// outer one allowed them. To know that, a policy marks each actual CORS request it
+    /// decides in the request's extensions, which can cost an allocation per such request;
+    /// it does so only while some mounted policy has a hook or the crate's debug log is
+    /// enabled.
     ///
     /// ```
     /// use actix_scoped_cors::{Cors, Reason};
@@ -588,8 +604,10 @@ impl<M: Mode> Cors<M> {
     /// nested inside it is overruled. With it, this policy passes every request down,
     /// preflights included: where no inner policy covers the path, the route answers first
     /// (a handler without a method guard runs for the `OPTIONS` preflight) and this policy then
-    /// replaces that answer with its own; and its [`block_disallowed`](Cors::block_disallowed)
-    /// can only act after the route ran. See "Composing policies" in the crate docs.
+    /// replaces that answer with its own. For the same reason it cannot be combined with
+    /// [`block_disallowed`](Cors::block_disallowed), which would act only after the route ran:
+    /// [`try_build`](Cors::try_build) refuses the pair with
+    /// [`ConfigProblem::BlockWhileDeferring`]. See "Composing policies" in the crate docs.
     ///
     /// ```
     /// use actix_scoped_cors::Cors;
@@ -768,6 +786,9 @@ fn build(config: Config, credentialed: bool) -> Result<Policy, ConfigError> {
     let expose = build_expose(&config.expose, credentialed, &mut problems);
     if let Some(problem) = config.max_age.and_then(max_age_problem) {
         problems.push(problem);
+    }
+    if config.block_disallowed && config.defers_to_inner {
+        problems.push(ConfigProblem::BlockWhileDeferring);
     }
     if !problems.is_empty() {
         return Err(ConfigError::new(problems));

@@ -319,3 +319,46 @@ async fn same_origin_requests_are_not_reported_as_refusals_when_blocking() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(rejections.take().len(), 1);
 }
+
+#[actix_web::test]
+async fn same_origin_requests_are_never_reported_as_refusals() {
+    // Browsers send Origin on same-origin POST, PUT, PATCH and DELETE. Such a request needs no
+    // grant, so reporting it as "origin not allowed" would be a false alarm, whether the
+    // policy blocks, serves, or decides after the route (deferring, nothing beneath).
+    for (case, with) in [
+        ("serving", strict as fn() -> _),
+        ("blocking", || strict().block_disallowed()),
+        ("deferring", || strict().defer_to_inner_policies()),
+    ] {
+        let rejections = Rejections::default();
+        let app = TestApp::new(build(with().on_reject(rejections.hook()))).await;
+
+        for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            for req in [
+                actual(method.clone(), "/api/items", "https://api.example.com")
+                    .insert_header(("host", "api.example.com"))
+                    .insert_header(("x-forwarded-proto", "https")),
+                // The test server's default host, over the listener's plain http.
+                actual(method.clone(), "/api/items", "http://localhost:8080"),
+            ] {
+                let res = app.call(req).await;
+                assert_eq!(res.status(), StatusCode::OK, "{case} {method}");
+                assert_no_grant_headers(&res);
+            }
+        }
+        assert_eq!(rejections.take(), [], "{case}");
+
+        // A cross-origin request is still reported, once.
+        app.call(actual(Method::POST, "/api/items", DISALLOWED))
+            .await;
+        assert_eq!(
+            rejections
+                .take()
+                .iter()
+                .map(|r| r.reason)
+                .collect::<Vec<_>>(),
+            [Reason::OriginNotAllowed],
+            "{case}"
+        );
+    }
+}

@@ -475,6 +475,41 @@ fn strict_policies_refuse_wildcard_methods() {
 }
 
 #[test]
+fn block_disallowed_on_a_deferring_policy_is_a_config_error() {
+    // A deferring policy decides only after the route ran: where no inner policy covers the
+    // path, blocking would come too late to keep the handler from running.
+    let error = expect_error(
+        Cors::strict([ALLOWED])
+            .block_disallowed()
+            .defer_to_inner_policies()
+            .try_build(),
+    );
+    assert_eq!(error.problems(), [ConfigProblem::BlockWhileDeferring]);
+    let text = error.to_string();
+    for fragment in [
+        "block_disallowed()",
+        "defer_to_inner_policies()",
+        "put it on the innermost policies, which decide before the handler runs",
+    ] {
+        assert!(text.contains(fragment), "{fragment:?} not in {text}");
+    }
+
+    // Reported beside the other problems, in one pass.
+    let error = expect_error(
+        Cors::strict(["https://app.example.com/"])
+            .defer_to_inner_policies()
+            .block_disallowed()
+            .try_build(),
+    );
+    assert_eq!(error.problems().len(), 2, "{error}");
+    assert_eq!(error.problems()[1], ConfigProblem::BlockWhileDeferring);
+
+    // Each control alone is fine.
+    build(Cors::strict([ALLOWED]).block_disallowed());
+    build(Cors::strict([ALLOWED]).defer_to_inner_policies());
+}
+
+#[test]
 fn valid_configurations_build() {
     for cors in [
         Cors::strict([

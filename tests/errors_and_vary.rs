@@ -3,9 +3,10 @@
 
 mod common;
 
+use actix_scoped_cors::Cors;
 use actix_web::{
     http::{Method, StatusCode},
-    test,
+    test::{self, TestRequest},
 };
 use common::*;
 
@@ -179,4 +180,67 @@ async fn vary_set_by_the_handler_is_merged() {
             assert_header(&res, "vary", expected);
         }
     }
+}
+
+#[actix_web::test]
+async fn strict_policy_removes_handler_grants_from_responses_without_origin() {
+    // "Exactly one ACAO, never mixed" holds on every response a policy decorates, also for
+    // requests without Origin: a handler's `*` beside a strict policy's credentials would
+    // tell a cache (and the next browser) something this policy never granted.
+    let app = TestApp::new(build(strict())).await;
+
+    let res = app.call(TestRequest::get().uri("/api/preset/grants")).await;
+
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_no_grant_headers(&res);
+    assert_header(&res, "vary", "Accept-Encoding, Origin");
+    assert_eq!(test::read_body(res).await, "preset");
+}
+
+#[actix_web::test]
+async fn outer_strict_policy_removes_inner_permissive_grants_from_responses_without_origin() {
+    // An outer policy that does not defer decides everything beneath it, so an inner
+    // permissive policy's `*` never goes out beside (or instead of) the strict answer.
+    let app = TestApp::nested(build(strict()), build(Cors::permissive())).await;
+    let items = format!("{INNER_SCOPE}/items");
+    let grants = format!("{INNER_SCOPE}/preset/grants");
+
+    for (path, vary) in [(&items, "Origin"), (&grants, "Accept-Encoding, Origin")] {
+        let res = app.call(TestRequest::get().uri(path)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_no_grant_headers(&res);
+        assert_header(&res, "vary", vary);
+
+        // With an Origin the strict policy's answer is the only one.
+        let res = app.call(get(path, ALLOWED)).await;
+        assert_actual_grant(&res, ALLOWED);
+        assert_header(&res, "vary", vary);
+        let res = app.call(get(path, DISALLOWED)).await;
+        assert_no_grant_headers(&res);
+    }
+}
+
+#[actix_web::test]
+async fn error_responses_without_origin_carry_no_inner_grants() {
+    // The inner permissive policy decorates the inner middleware's `Err` with `*`; the outer
+    // strict policy's decoration of the rendered error must remove it again.
+    let app = TestApp::nested(build(strict()), build(Cors::permissive())).await;
+    let path = format!("{INNER_SCOPE}/unauthorized");
+
+    let err = match app.try_call(TestRequest::get().uri(&path)).await {
+        Err(err) => err,
+        Ok(res) => panic!("expected the inner Err to surface, got {}", res.status()),
+    };
+    let res = err.error_response();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_no_grant_headers(&res);
+    assert_header(&res, "vary", "Origin");
+
+    let err = match app.try_call(get(&path, ALLOWED)).await {
+        Err(err) => err,
+        Ok(res) => panic!("expected the inner Err to surface, got {}", res.status()),
+    };
+    let res = err.error_response();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_actual_grant(&res, ALLOWED);
 }

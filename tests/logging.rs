@@ -249,3 +249,164 @@ async fn deferring_policy_reports_refusals_on_error_paths() {
     );
     assert_eq!(lines_about("/log-err").len(), 2);
 }
+
+/// What each policy's `on_reject` hook saw: the reason and the origin.
+type Seen = Arc<Mutex<Vec<(Reason, String)>>>;
+
+fn recording(seen: &Seen) -> impl Fn(&actix_scoped_cors::Rejection<'_>) + Send + Sync + 'static {
+    let sink = Arc::clone(seen);
+    move |rejection| {
+        sink.lock().unwrap().push((
+            rejection.reason(),
+            rejection.origin().unwrap_or_default().to_owned(),
+        ))
+    }
+}
+
+#[actix_rt::test]
+async fn same_origin_requests_are_never_logged() {
+    capture();
+    let seen = Seen::default();
+    let policy = Cors::strict(["https://app.example.com"])
+        .on_reject(recording(&seen))
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new().service(
+            web::scope("/log-same")
+                .wrap(policy)
+                .route("", web::to(HttpResponse::Ok)),
+        ),
+    )
+    .await;
+
+    for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+        let req = TestRequest::default()
+            .method(method)
+            .uri("/log-same")
+            .insert_header(("Origin", "https://api.example.com"))
+            .insert_header(("Host", "api.example.com"))
+            .insert_header(("X-Forwarded-Proto", "https"))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    assert_eq!(lines_about("/log-same"), []);
+    assert_eq!(*seen.lock().unwrap(), []);
+
+    // The same request from another origin is a refusal.
+    let req = TestRequest::post()
+        .uri("/log-same")
+        .insert_header(("Origin", "https://evil.example.net"))
+        .insert_header(("Host", "api.example.com"))
+        .insert_header(("X-Forwarded-Proto", "https"))
+        .to_request();
+    test::call_service(&app, req).await;
+    assert_eq!(lines_about("/log-same").len(), 1);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+/// An outer policy that does not defer decides every request beneath it, so it alone reports:
+/// the inner policies' opinions never reach the response (except a block, which only the
+/// blocking policy can report).
+#[actix_rt::test]
+async fn nested_policies_that_do_not_defer_report_a_refusal_once() {
+    const OUTER_ONLY: &str = "https://outer.example.com";
+    const INNER_ONLY: &str = "https://inner.example.com";
+    const NEITHER: &str = "https://evil.example.net";
+    capture();
+    let [outer_seen, inner_seen, blocking_seen, deferring_seen] = [(); 4].map(|()| Seen::default());
+    let outer = Cors::strict([OUTER_ONLY])
+        .on_reject(recording(&outer_seen))
+        .try_build()
+        .unwrap();
+    let inner = Cors::strict([INNER_ONLY])
+        .on_reject(recording(&inner_seen))
+        .try_build()
+        .unwrap();
+    let blocking = Cors::strict([INNER_ONLY])
+        .block_disallowed()
+        .on_reject(recording(&blocking_seen))
+        .try_build()
+        .unwrap();
+    let deferring = Cors::strict([INNER_ONLY])
+        .defer_to_inner_policies()
+        .on_reject(recording(&deferring_seen))
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new().service(
+            web::scope("/log-overruled")
+                .wrap(outer)
+                .service(
+                    web::scope("/inner")
+                        .wrap(inner)
+                        .route("", web::get().to(HttpResponse::Ok)),
+                )
+                .service(
+                    web::scope("/blocking")
+                        .wrap(blocking)
+                        .route("", web::get().to(HttpResponse::Ok)),
+                )
+                .service(
+                    web::scope("/deferring")
+                        .wrap(deferring)
+                        .route("", web::get().to(HttpResponse::Ok)),
+                ),
+        ),
+    )
+    .await;
+
+    let seen = [&outer_seen, &inner_seen, &blocking_seen, &deferring_seen];
+    // (path, origin, expected status, reports by outer, inner, blocking, deferring)
+    let table: [(&str, &str, u16, [usize; 4]); 9] = [
+        ("/log-overruled/inner", NEITHER, 200, [1, 0, 0, 0]),
+        ("/log-overruled/inner", INNER_ONLY, 200, [1, 0, 0, 0]),
+        ("/log-overruled/inner", OUTER_ONLY, 200, [0, 0, 0, 0]),
+        ("/log-overruled/blocking", NEITHER, 403, [1, 0, 0, 0]),
+        ("/log-overruled/blocking", INNER_ONLY, 200, [1, 0, 0, 0]),
+        // The outer policy allowed it, but the inner one blocked it: its refusal alone.
+        ("/log-overruled/blocking", OUTER_ONLY, 403, [0, 0, 1, 0]),
+        ("/log-overruled/deferring", NEITHER, 200, [1, 0, 0, 0]),
+        ("/log-overruled/deferring", INNER_ONLY, 200, [1, 0, 0, 0]),
+        ("/log-overruled/deferring", OUTER_ONLY, 200, [0, 0, 0, 0]),
+    ];
+    for (path, origin, status, reports) in table {
+        let logged_before = lines_about(path).len();
+        let req = TestRequest::get()
+            .uri(path)
+            .insert_header(("Origin", origin))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status().as_u16(), status, "{path} from {origin}");
+        let got = seen.map(|s| std::mem::take(&mut *s.lock().unwrap()));
+        assert_eq!(
+            got.iter().map(Vec::len).collect::<Vec<_>>(),
+            reports,
+            "{path} from {origin}: {got:?}"
+        );
+        assert!(
+            got.iter().flatten().all(|(_, o)| o == origin),
+            "{path} from {origin}: {got:?}"
+        );
+        let logged = lines_about(path).len() - logged_before;
+        assert_eq!(
+            logged,
+            reports.iter().sum::<usize>(),
+            "{path} from {origin}: log lines"
+        );
+    }
+
+    // A preflight is answered by the outer policy at once: one report, from it.
+    let before = lines_about("/log-overruled/inner").len();
+    let req = TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/log-overruled/inner")
+        .insert_header(("Origin", NEITHER))
+        .insert_header(("Access-Control-Request-Method", "GET"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let got = seen.map(|s| std::mem::take(&mut *s.lock().unwrap()).len());
+    assert_eq!(got, [1, 0, 0, 0]);
+    assert_eq!(lines_about("/log-overruled/inner").len() - before, 1);
+}

@@ -21,14 +21,14 @@
 //! | Permissive → ACAO `*` everywhere (also without Origin), no ACAC | permissive::every_response_gets_acao_star_and_no_credentials, permissive::acac_set_by_the_handler_is_removed, permissive::preflight_answer_is_anonymous, real_http::permissive_scope_answers_star_on_one_line |
 //! | Any-header: without credentials `*` (+ `authorization`), with credentials the validated list | permissive::any_header_is_star_plus_authorization_when_asked, preflight::any_header_with_credentials_echoes_the_cleaned_list |
 //! | 4xx/5xx, extractor failure, 404/405 of the default service, inner middleware `Err` → grant headers | errors_and_vary::handler_errors_carry_grant_headers, errors_and_vary::extractor_failures_carry_grant_headers, errors_and_vary::default_service_404_and_405_carry_grant_headers, errors_and_vary::inner_middleware_error_renders_with_grant_headers, real_http::inner_middleware_error_over_http_carries_grant_headers |
-//! | Handler set ACAO/ACAC/Vary → one ACAO, one ACAC; Vary merged, deduplicated, `*` left alone | errors_and_vary::grants_set_by_the_handler_are_replaced_not_duplicated, errors_and_vary::vary_set_by_the_handler_is_merged, real_http::handler_grants_are_not_duplicated_on_the_wire |
+//! | Handler set ACAO/ACAC/Vary → one ACAO, one ACAC; Vary merged, deduplicated, `*` left alone | errors_and_vary::grants_set_by_the_handler_are_replaced_not_duplicated, errors_and_vary::vary_set_by_the_handler_is_merged, without Origin: errors_and_vary::strict_policy_removes_handler_grants_from_responses_without_origin, errors_and_vary::outer_strict_policy_removes_inner_permissive_grants_from_responses_without_origin, errors_and_vary::error_responses_without_origin_carry_no_inner_grants, real_http::handler_grants_are_not_duplicated_on_the_wire |
 //! | Two Origin lines, empty, >4 KiB, control or non-ASCII bytes → not allowed, never echoed, no panic | actual_requests::malformed_origin_headers_are_not_allowed_and_never_echoed, preflight::malformed_origins_are_refused_on_preflight, real_http::malformed_origin_lines_over_http_are_not_allowed |
 //! | HEAD like GET; 3xx from the handler carries grant headers | actual_requests::head_behaves_like_get, actual_requests::redirect_from_the_handler_carries_grant_headers, real_http::head_over_http_has_grant_headers_and_no_body |
 //! | On a scope: preflight to an unrouted path is answered; `#[get]` routes reachable by preflight | preflight::preflight_to_a_path_without_route_is_answered, preflight::preflight_to_a_get_macro_route_is_answered, nesting::scope_policy_answers_preflights_for_route_macro_handlers; the resource-level pitfall and its ways out: nesting::resource_policy_with_method_guard_needs_preflight_guard_or_route_guard, nesting::route_macro_with_options_method_lets_resource_policy_answer_preflights |
-//! | Nested policies: innermost decides, never duplicated or mixed | nesting::innermost_policy_decides_preflights_actual_requests_and_errors (matrix), nesting::uncovered_paths_are_decided_by_the_enclosing_policy, nesting::inner_middleware_error_is_decorated_once_by_innermost_policy, logging::nested_policies_log_a_refusal_once |
+//! | Nested policies: innermost decides, never duplicated or mixed | nesting::innermost_policy_decides_preflights_actual_requests_and_errors (matrix), nesting::uncovered_paths_are_decided_by_the_enclosing_policy, nesting::inner_middleware_error_is_decorated_once_by_innermost_policy, logging::nested_policies_log_a_refusal_once, logging::nested_policies_that_do_not_defer_report_a_refusal_once |
 //! | CORS is not CSRF protection (`text/plain` POST not preflighted) | documentation; server side: actual_requests::disallowed_simple_post_still_reaches_the_handler shows the handler runs (only the browser's read is blocked), block_and_reject::block_disallowed_answers_403_before_the_handler shows the opt-in |
 //! | `block_disallowed()` → 403 for disallowed actual requests, never for same-origin | block_and_reject::block_disallowed_answers_403_before_the_handler, block_and_reject::block_disallowed_never_blocks_same_origin_requests, block_and_reject::block_disallowed_passes_requests_without_origin, block_and_reject::blocked_responses_vary_on_origin |
-//! | `on_reject` hook gets the right `Reason` | block_and_reject::on_reject_receives_the_reason |
+//! | `on_reject` hook gets the right `Reason`; same-origin requests are never reported | block_and_reject::on_reject_receives_the_reason, block_and_reject::same_origin_requests_are_never_reported_as_refusals, logging::same_origin_requests_are_never_logged |
 //! | Invalid configuration → every problem, with input and hint; unbuilt invalid builder fails start | config_errors::* |
 //! | Configuration that could reflect a stranger's origin (wildcards and regexes over public suffixes, unescaped dots, plain-http regexes) → refused | regex_safety::* (holes 1–4 of issue 9), public_suffix::* (every Public Suffix List rule), origin_matching::over_broad_regexes_are_refused |
 //!
@@ -90,6 +90,8 @@ pub const DISALLOWED: &str = "https://evil.example.net";
 pub const EXPOSED: &str = "x-request-id";
 /// The scope every test app mounts its policy on.
 pub const SCOPE: &str = "/api";
+/// The scope [`TestApp::nested`] mounts its inner policy on, under [`SCOPE`].
+pub const INNER_SCOPE: &str = "/api/inner";
 /// The JSON extractor limit of the test routes, small enough to trigger `413`.
 pub const JSON_LIMIT: usize = 64;
 
@@ -170,6 +172,29 @@ impl TestApp {
             web::scope(path)
                 .wrap(policy)
                 .configure(routes(hits.clone())),
+        );
+        let app = Rc::new(test::init_service(app).await);
+        let call: Call = Box::new(move |req: TestRequest| {
+            let app = Rc::clone(&app);
+            Box::pin(async move {
+                app.call(req.to_request())
+                    .await
+                    .map(ServiceResponse::map_into_boxed_body)
+            })
+        });
+        TestApp { call, hits }
+    }
+
+    /// `outer` on [`SCOPE`] around `inner` on the scope [`INNER_SCOPE`], which holds the
+    /// [`routes`].
+    pub async fn nested(outer: Policy, inner: Policy) -> Self {
+        let hits = Hits::default();
+        let app = App::new().service(
+            web::scope(SCOPE).wrap(outer).service(
+                web::scope(&INNER_SCOPE[SCOPE.len()..])
+                    .wrap(inner)
+                    .configure(routes(hits.clone())),
+            ),
         );
         let app = Rc::new(test::init_service(app).await);
         let call: Call = Box::new(move |req: TestRequest| {
