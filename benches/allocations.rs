@@ -73,7 +73,7 @@ fn time_batch(driver: &dyn Driver, scenario: &Scenario) -> f64 {
 }
 
 fn measure(scenario: &Scenario) -> Row {
-    let drivers = Impl::ALL.map(|imp| support::driver(imp, scenario.origins));
+    let drivers = Impl::ALL.map(|imp| support::driver(imp, scenario));
     let allocs = drivers.each_ref().map(|driver| {
         support::allocations_per_request(&**driver, scenario, WARM_UP, ALLOC_SAMPLES)
     });
@@ -198,7 +198,7 @@ fn callgrind(id: &str, imp: &str, count: usize) {
         .unwrap_or_else(|| panic!("no implementation {imp}"));
     // Every process builds all three, so that the heap is in the same state whichever
     // implementation is counted (a 100,000-origin policy changes what `free` costs).
-    let drivers = Impl::ALL.map(|imp| support::driver(imp, scenario.origins));
+    let drivers = Impl::ALL.map(|imp| support::driver(imp, &scenario));
     let driver = &drivers[imp as usize];
     for _ in 0..10 {
         driver.call(scenario.request()); // warm-up: outside `measured_calls`, not counted
@@ -227,8 +227,7 @@ fn main() {
         let outcomes: Vec<String> = Impl::ALL
             .iter()
             .map(|&imp| {
-                let (status, acao) =
-                    support::driver(imp, scenario.origins).outcome(scenario.request());
+                let (status, acao) = support::driver(imp, scenario).outcome(scenario.request());
                 let acao = acao.map_or("-".to_owned(), |a| a.chars().take(40).collect::<String>());
                 format!("{}: {status} {acao}", imp.id())
             })

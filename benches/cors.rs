@@ -29,7 +29,7 @@ fn bench(c: &mut Criterion) {
         let mut group = c.benchmark_group(group);
         let batch = if scenario.big { 32 } else { 256 };
         for imp in Impl::ALL {
-            let driver = support::driver(imp, scenario.origins);
+            let driver = support::driver(imp, &scenario);
             group.bench_function(format!("{variant}/{}", imp.id()), |b| {
                 b.iter_batched(
                     || scenario.request(),

@@ -4,7 +4,7 @@
 //! max-age, `Vary` values) is built in [`Precomputed::new`]; the request path only clones
 //! ready `HeaderValue`s (a reference-count bump or a copy of a static) and inserts them.
 
-use std::time::Duration;
+use std::{cell::RefCell, time::Duration};
 
 use actix_web::http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS,
@@ -137,6 +137,17 @@ pub(crate) fn vary_on_origin(headers: &mut HeaderMap) {
         headers.append(VARY, VARY_ORIGIN);
         return;
     }
+    // Handlers set the same few values over and over: after the first response, the merge
+    // is a lookup and a reference-count bump, with no allocation.
+    let single = existing
+        .as_slice()
+        .first()
+        .filter(|_| existing.len() == 1)
+        .cloned();
+    if let Some(merged) = single.as_ref().and_then(merged_before) {
+        headers.insert(VARY, merged);
+        return;
+    }
     let mut tokens: Vec<&str> = Vec::new();
     let mut mergeable = true;
     for value in existing {
@@ -164,7 +175,39 @@ pub(crate) fn vary_on_origin(headers: &mut HeaderMap) {
     tokens.push("Origin");
     let merged = HeaderValue::from_str(&tokens.join(", "))
         .expect("tokens of visible-ASCII header values joined by commas are a valid value");
+    if let Some(single) = single {
+        remember_merged(single, merged.clone());
+    }
     headers.insert(VARY, merged);
+}
+
+/// How many merged `Vary` values each worker thread keeps. Values a handler derives from
+/// requests could be endless; past this many, merges are simply not remembered.
+const MERGED_VARY_CACHE: usize = 16;
+
+thread_local! {
+    /// `(the handler's single Vary line, that line merged with Origin)`, per worker thread.
+    static MERGED_VARY: RefCell<Vec<(HeaderValue, HeaderValue)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+fn merged_before(existing: &HeaderValue) -> Option<HeaderValue> {
+    MERGED_VARY.with_borrow(|cache| {
+        cache
+            .iter()
+            .find(|(handler, _)| handler == existing)
+            .map(|(_, merged)| merged.clone())
+    })
+}
+
+fn remember_merged(existing: HeaderValue, merged: HeaderValue) {
+    MERGED_VARY.with_borrow_mut(|cache| {
+        if cache.len() < MERGED_VARY_CACHE {
+            // A copy, so the cache never keeps a larger buffer the value may be a slice of.
+            let key = HeaderValue::from_bytes(existing.as_bytes()).unwrap_or(existing);
+            cache.push((key, merged));
+        }
+    });
 }
 
 #[cfg(test)]

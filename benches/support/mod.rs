@@ -91,6 +91,8 @@ pub struct Scenario {
     pub request_headers: Option<String>,
     /// Whether a request is big (tens of KiB): fewer are built at once.
     pub big: bool,
+    /// A `Vary` value the handler sets on its response, which the CORS layer must merge with.
+    pub handler_vary: Option<&'static str>,
 }
 
 pub const ALLOWED: &str = "https://app.example.com";
@@ -109,6 +111,7 @@ impl Scenario {
             request_method: None,
             request_headers: None,
             big: false,
+            handler_vary: None,
         }
     }
 
@@ -122,6 +125,7 @@ impl Scenario {
             origin: Some(origin),
             request_method: Some("PUT"),
             request_headers: Some(headers),
+            handler_vary: None,
         }
     }
 
@@ -200,6 +204,10 @@ pub fn scenarios() -> Vec<Scenario> {
             Some(DISALLOWED),
         ),
         Scenario::get("no_origin_get/1_origin", Origins::Exact(1), None),
+        Scenario {
+            handler_vary: Some("Accept-Encoding"),
+            ..Scenario::get("vary_get/handler_vary", Origins::Exact(1), allowed)
+        },
         Scenario::get("permissive_get/any_origin", Origins::Permissive, allowed),
     ];
     let hostile = |id, origin: String, headers: String| {
@@ -370,14 +378,20 @@ where
     }
 }
 
-/// The trivial handler every implementation wraps.
-async fn ok(req: ServiceRequest) -> Result<ServiceResponse, Error> {
-    Ok(req.into_response(HttpResponse::Ok()))
-}
-
-/// `imp` set up for `origins`.
-pub fn driver(imp: Impl, origins: Origins) -> Box<dyn Driver> {
-    let inner = fn_service(ok);
+/// `imp` set up for `scenario`'s policy, around the trivial handler (which sets the
+/// scenario's `Vary`, if any, from a static value).
+pub fn driver(imp: Impl, scenario: &Scenario) -> Box<dyn Driver> {
+    let origins = scenario.origins;
+    let vary = scenario.handler_vary;
+    let inner = fn_service(move |req: ServiceRequest| async move {
+        let response = match vary {
+            None => HttpResponse::Ok().finish(),
+            Some(vary) => HttpResponse::Ok()
+                .insert_header((header::VARY, header::HeaderValue::from_static(vary)))
+                .finish(),
+        };
+        Ok::<ServiceResponse, Error>(req.into_response(response))
+    });
     match imp {
         Impl::None => Box::new(Driven(inner, PhantomData)),
         Impl::ActixCors => {
