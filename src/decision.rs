@@ -9,8 +9,6 @@
 //! | `OPTIONS` with `Origin` and `Access-Control-Request-Method` | [`Decision::Preflight`] |
 //! | anything else with `Origin` | [`Decision::Actual`] |
 
-use std::{fmt, sync::Arc};
-
 use actix_web::{
     dev::RequestHead,
     http::{
@@ -20,12 +18,12 @@ use actix_web::{
         Method,
     },
 };
-use derive_more::Display;
 
 use crate::{
-    headers::{ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, ANY_AND_AUTHORIZATION},
+    header_names::{ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, ANY, ANY_AND_AUTHORIZATION},
     origin::MAX_ORIGIN_LEN,
     policy::{AllowedHeaders, AllowedMethods, AllowedOrigins, Policy, PolicyInner},
+    rejection::Reason,
 };
 
 /// The most bytes of `Access-Control-Request-Headers` (all lines together) looked at.
@@ -41,96 +39,6 @@ pub const MAX_REQUEST_HEADERS_LEN: usize = 4096;
 /// list of names.
 pub const MAX_REQUEST_HEADER_NAMES: usize = 64;
 
-/// Why a CORS request was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Display)]
-#[non_exhaustive]
-pub enum Reason {
-    /// The `Origin` is well-formed but not allowed by the policy.
-    #[display("origin not allowed")]
-    OriginNotAllowed,
-    /// The `Origin` is empty, too long, not ASCII, or sent on more than one line.
-    #[display("malformed Origin header")]
-    InvalidOrigin,
-    /// The preflight asked for a method the policy does not allow (byte-exact).
-    #[display("method not allowed")]
-    MethodNotAllowed,
-    /// `Access-Control-Request-Method` is not a single valid method token.
-    #[display("malformed Access-Control-Request-Method header")]
-    InvalidRequestMethod,
-    /// The preflight asked for a request header the policy does not allow.
-    #[display("request header not allowed")]
-    HeaderNotAllowed,
-    /// `Access-Control-Request-Headers` has an invalid name, or is too long.
-    #[display("malformed Access-Control-Request-Headers header")]
-    InvalidRequestHeaders,
-}
-
-/// A refused CORS request, as given to the [`on_reject`](crate::Cors::on_reject) hook.
-#[derive(Debug, Clone, Copy)]
-pub struct Rejection<'a> {
-    pub(crate) reason: Reason,
-    pub(crate) preflight: bool,
-    pub(crate) head: &'a RequestHead,
-}
-
-impl<'a> Rejection<'a> {
-    /// Why the request was refused.
-    pub fn reason(&self) -> Reason {
-        self.reason
-    }
-
-    /// Whether the refused request was a preflight (answered `403`) rather than an actual
-    /// request (served without CORS headers, or `403` with `block_disallowed`).
-    pub fn is_preflight(&self) -> bool {
-        self.preflight
-    }
-
-    /// The request's `Origin`, if it is printable ASCII. May be long: truncate before logging.
-    pub fn origin(&self) -> Option<&'a str> {
-        self.head.headers.get(ORIGIN)?.to_str().ok()
-    }
-
-    /// The request method.
-    pub fn method(&self) -> &'a Method {
-        &self.head.method
-    }
-
-    /// The request path.
-    pub fn path(&self) -> &'a str {
-        self.head.uri.path()
-    }
-
-    /// The whole request head.
-    pub fn head(&self) -> &'a RequestHead {
-        self.head
-    }
-}
-
-impl fmt::Display for Rejection<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const SHOWN: usize = 100;
-        let kind = if self.preflight {
-            "preflight"
-        } else {
-            "request"
-        };
-        let origin = self.origin().unwrap_or("<not printable>");
-        let (origin, cut) = match origin.get(..SHOWN) {
-            Some(start) if origin.len() > SHOWN => (start, "…"),
-            _ => (origin, ""),
-        };
-        write!(
-            f,
-            "CORS {kind} refused: {}; origin {origin:?}{cut}, {} {}",
-            self.reason,
-            self.method(),
-            self.path()
-        )
-    }
-}
-
-pub(crate) type RejectionHook = Arc<dyn Fn(&Rejection<'_>) + Send + Sync>;
-
 /// The `Access-Control-Allow-Origin` a granted request gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AllowOrigin {
@@ -144,7 +52,7 @@ impl AllowOrigin {
     /// The header value to send.
     pub fn to_header_value(&self) -> HeaderValue {
         match self {
-            AllowOrigin::Any => crate::headers::ANY,
+            AllowOrigin::Any => ANY,
             AllowOrigin::Reflect(origin) => origin.clone(),
         }
     }
@@ -217,7 +125,7 @@ pub(crate) fn decide_with(
         return Decision::NotCors;
     }
     let origin = check_origin(policy, origins.as_slice(), head, check);
-    if head.method != Method::OPTIONS || !head.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD) {
+    if !is_preflight(head) {
         return Decision::Actual(origin);
     }
     Decision::Preflight(origin.and_then(|allow_origin| {
@@ -234,6 +142,21 @@ pub(crate) fn decide_with(
             private_network,
         })
     }))
+}
+
+/// Whether `head` is a CORS preflight: `OPTIONS` with `Origin` and
+/// `Access-Control-Request-Method` (Fetch, "CORS-preflight request").
+pub(crate) fn is_preflight(head: &RequestHead) -> bool {
+    head.method == Method::OPTIONS
+        && head.headers.contains_key(ORIGIN)
+        && head.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// Whether the request's `Origin` is allowed by `policy`, by the same rules [`decide`]
+/// applies (for a permissive policy: whether there is one).
+pub(crate) fn origin_is_allowed(policy: &PolicyInner, head: &RequestHead) -> bool {
+    let origins = head.headers.get_all(ORIGIN);
+    origins.len() > 0 && check_origin(policy, origins.as_slice(), head, OriginCheck::Match).is_ok()
 }
 
 impl Decision {
@@ -359,7 +282,7 @@ fn check_request_headers(
         AllowedHeaders::Any if !policy.credentialed => Some(if authorization {
             ANY_AND_AUTHORIZATION
         } else {
-            crate::headers::ANY
+            ANY
         }),
         // With credentials `*` is a literal name to browsers: echo the validated list.
         AllowedHeaders::Any if count == 0 => None,

@@ -22,13 +22,11 @@
 use actix_web::{
     dev::RequestHead,
     guard::{Guard, GuardContext},
-    http::{
-        header::{ACCESS_CONTROL_REQUEST_METHOD, FORWARDED, HOST, ORIGIN},
-        Method,
-    },
+    http::header::{FORWARDED, HOST, ORIGIN},
 };
 
 use crate::{
+    decision::{is_preflight, origin_is_allowed},
     origin::{default_port, Origin},
     policy::Policy,
 };
@@ -56,12 +54,6 @@ impl Guard for PreflightGuard {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
         is_preflight(ctx.head())
     }
-}
-
-pub(crate) fn is_preflight(head: &RequestHead) -> bool {
-    head.method == Method::OPTIONS
-        && head.headers.contains_key(ORIGIN)
-        && head.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
 }
 
 /// Matches requests whose `Origin` differs from the request's own origin.
@@ -169,7 +161,7 @@ struct AllowedOriginGuard {
 
 impl Guard for AllowedOriginGuard {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
-        self.policy.origin_is_allowed(ctx.head())
+        origin_is_allowed(&self.policy.inner, ctx.head())
     }
 }
 

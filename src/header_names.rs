@@ -1,6 +1,27 @@
-//! Header names the Fetch standard sets apart, in one place for the policy builder (which
-//! refuses to allow or expose them) and the testing simulation (which drops or reads them as
-//! a browser does).
+//! The protocol's vocabulary: header names the Fetch standard sets apart, in one place for
+//! the policy compiler (which refuses to allow or expose them) and the testing simulation
+//! (which drops or reads them as a browser does), and the static header values every
+//! policy sends.
+
+use actix_web::http::header::{HeaderName, HeaderValue};
+
+/// `Access-Control-Request-Private-Network` (Private Network Access draft).
+pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+/// `Access-Control-Allow-Private-Network` (Private Network Access draft).
+pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+
+pub(crate) const ANY: HeaderValue = HeaderValue::from_static("*");
+pub(crate) const TRUE: HeaderValue = HeaderValue::from_static("true");
+pub(crate) const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
+/// A preflight's answer depends on all three request headers (Fetch, "CORS protocol and
+/// HTTP caches").
+pub(crate) const VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+);
+/// `*` with `authorization` added: `*` never covers it (Fetch, "CORS-preflight fetch").
+pub(crate) const ANY_AND_AUTHORIZATION: HeaderValue = HeaderValue::from_static("*, authorization");
 
 /// The forbidden request-header names (Fetch, "forbidden request-header"), lowercase. Names
 /// starting with `proxy-` or `sec-` are forbidden too; see [`is_forbidden_request_header_name`].

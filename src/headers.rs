@@ -1,81 +1,113 @@
-//! Header values computed once per policy, and the response decoration that uses them.
+//! Every grant header is written here: what an actual response gets ([`decorate`]), what a
+//! preflight answer contains ([`preflight_answer`]), what a blocked request gets
+//! ([`blocked_answer`]), and how `Vary` is merged.
 //!
-//! Everything here that depends only on the configuration (joined method and header lists,
-//! max-age, `Vary` values) is built in [`Precomputed::new`]; the request path only clones
-//! ready `HeaderValue`s (a reference-count bump or a copy of a static) and inserts them.
+//! Values that depend only on the configuration (joined method and header lists, max-age)
+//! were computed when the policy was built ([`Precomputed`](crate::policy::Precomputed)); the
+//! request path only clones ready `HeaderValue`s (a reference-count bump or a copy of a
+//! static) and inserts them.
 
-use std::{cell::RefCell, time::Duration};
+use std::cell::RefCell;
 
-use actix_web::http::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS,
-    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, VARY,
+use actix_web::{
+    http::{
+        header::{
+            HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
+            ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+            ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, VARY,
+        },
+        StatusCode,
+    },
+    HttpResponse,
 };
 
-use crate::policy::{AllowedHeaders, AllowedMethods, Expose};
+use crate::{
+    decision::{Decision, PreflightGrant},
+    header_names::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ANY, TRUE, VARY_ORIGIN, VARY_PREFLIGHT},
+    policy::PolicyInner,
+    rejection::Reason,
+};
 
-/// `Access-Control-Request-Private-Network` (Private Network Access draft).
-pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-request-private-network");
-/// `Access-Control-Allow-Private-Network` (Private Network Access draft).
-pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-allow-private-network");
-
-pub(crate) const ANY: HeaderValue = HeaderValue::from_static("*");
-pub(crate) const TRUE: HeaderValue = HeaderValue::from_static("true");
-pub(crate) const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
-/// A preflight's answer depends on all three request headers (Fetch, "CORS protocol and
-/// HTTP caches").
-pub(crate) const VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(
-    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
-);
-/// `*` with `authorization` added: `*` never covers it (Fetch, "CORS-preflight fetch").
-pub(crate) const ANY_AND_AUTHORIZATION: HeaderValue = HeaderValue::from_static("*, authorization");
-
-/// Header values that depend only on the policy.
-#[derive(Debug)]
-pub(crate) struct Precomputed {
-    pub(crate) allow_methods: HeaderValue,
-    /// `None` when the allowed list is empty (then no header is sent).
-    pub(crate) allow_headers: Option<HeaderValue>,
-    pub(crate) expose_headers: Option<HeaderValue>,
-    pub(crate) max_age: Option<HeaderValue>,
-}
-
-impl Precomputed {
-    pub(crate) fn new(
-        methods: &AllowedMethods,
-        headers: &AllowedHeaders,
-        expose: &Expose,
-        max_age: Option<Duration>,
-    ) -> Self {
-        let allow_methods = match methods {
-            AllowedMethods::Any => ANY,
-            AllowedMethods::List(list) => joined(list.iter().map(|m| m.as_str())),
-        };
-        let allow_headers = match headers {
-            AllowedHeaders::Any => Some(ANY),
-            AllowedHeaders::List(list) if list.is_empty() => None,
-            AllowedHeaders::List(list) => Some(joined(list.iter().map(HeaderName::as_str))),
-        };
-        let expose_headers = match expose {
-            Expose::Nothing => None,
-            Expose::Any => Some(ANY),
-            Expose::List(list) => Some(joined(list.iter().map(HeaderName::as_str))),
-        };
-        let max_age = max_age.map(|age| HeaderValue::from(age.as_secs()));
-        Precomputed {
-            allow_methods,
-            allow_headers,
-            expose_headers,
-            max_age,
+/// Decorates the response to an actual request (or to a request without `Origin`) with what
+/// `decision` grants, and only that: grant headers a handler or an inner layer set are
+/// removed first, so exactly one `Access-Control-Allow-Origin` leaves the policy.
+pub(crate) fn decorate(policy: &PolicyInner, decision: &Decision, headers: &mut HeaderMap) {
+    // After `remove_grants`, no grant header is left, so ours are appended (cheaper than
+    // `insert`, which hands back the old values).
+    let has_vary = remove_grants(headers);
+    match decision {
+        Decision::Actual(Ok(allow_origin)) => {
+            headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.to_header_value());
+            grant_actual(policy, headers, has_vary);
+        }
+        Decision::NotCors if !policy.credentialed => {
+            // A static `*` on every response: caches need no Vary.
+            headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+            grant_actual(policy, headers, has_vary);
+        }
+        // A strict policy grants nothing to a request without `Origin` or a refused one, so
+        // nothing a handler or an inner layer granted may stay either: it would be a grant
+        // this policy never made (a second ACAO line, `*` beside credentials). Preflights
+        // are answered, never decorated; should one get here, it gets no grant either.
+        Decision::NotCors | Decision::Actual(Err(_)) | Decision::Preflight(_) => {
+            vary_on_origin_known(headers, has_vary);
         }
     }
 }
 
-fn joined<'a>(items: impl Iterator<Item = &'a str>) -> HeaderValue {
-    let text = items.collect::<Vec<_>>().join(", ");
-    HeaderValue::from_str(&text).expect("methods and header names are valid header values")
+/// Everything an allowed actual response carries besides the origin.
+fn grant_actual(policy: &PolicyInner, headers: &mut HeaderMap, has_vary: HasVary) {
+    if policy.credentialed {
+        headers.append(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+        vary_on_origin_known(headers, has_vary);
+    }
+    if let Some(expose) = &policy.values.expose_headers {
+        headers.append(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+    }
+}
+
+/// The answer to a preflight: `204` with the grant, or `403` with an empty body and no CORS
+/// headers (nothing that reveals the policy). The caller reports refusals.
+pub(crate) fn preflight_answer(
+    policy: &PolicyInner,
+    result: &Result<PreflightGrant, Reason>,
+) -> HttpResponse {
+    let Ok(grant) = result else {
+        return HttpResponse::new(StatusCode::FORBIDDEN);
+    };
+    let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
+    let headers = response.headers_mut();
+    headers.append(
+        ACCESS_CONTROL_ALLOW_ORIGIN,
+        grant.allow_origin.to_header_value(),
+    );
+    if policy.credentialed {
+        headers.append(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+    }
+    headers.append(
+        ACCESS_CONTROL_ALLOW_METHODS,
+        policy.values.allow_methods.clone(),
+    );
+    if let Some(allow_headers) = &grant.allow_headers {
+        headers.append(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers.clone());
+    }
+    if let Some(max_age) = &policy.values.max_age {
+        headers.append(ACCESS_CONTROL_MAX_AGE, max_age.clone());
+    }
+    if grant.private_network {
+        headers.append(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
+    }
+    headers.append(VARY, VARY_PREFLIGHT);
+    response
+}
+
+/// The answer [`block_disallowed`](crate::Cors::block_disallowed) gives a refused actual
+/// request instead of running the handler.
+pub(crate) fn blocked_answer() -> HttpResponse {
+    let mut refusal = HttpResponse::new(StatusCode::FORBIDDEN);
+    // The same URL answers 200 or 403 depending on `Origin` alone.
+    vary_on_origin(refusal.headers_mut());
+    refusal
 }
 
 /// Removes grant headers a handler (or an inner layer) may have set, so that a refused
@@ -85,7 +117,7 @@ fn joined<'a>(items: impl Iterator<Item = &'a str>) -> HeaderValue {
 /// One pass over the names first: responses almost never carry grant headers, and a scan of
 /// a few names is cheaper than seven lookups.
 #[must_use = "the Vary finding saves vary_on_origin a lookup"]
-pub(crate) fn remove_grants(headers: &mut HeaderMap) -> HasVary {
+fn remove_grants(headers: &mut HeaderMap) -> HasVary {
     let mut has_grant = false;
     let mut has_vary = false;
     for name in headers.keys() {
@@ -110,10 +142,10 @@ pub(crate) fn remove_grants(headers: &mut HeaderMap) -> HasVary {
 
 /// Whether a response has a `Vary` header, as [`remove_grants`] found.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct HasVary(bool);
+struct HasVary(bool);
 
 /// [`vary_on_origin`] for a response whose `Vary` presence is already known.
-pub(crate) fn vary_on_origin_known(headers: &mut HeaderMap, has_vary: HasVary) {
+fn vary_on_origin_known(headers: &mut HeaderMap, has_vary: HasVary) {
     if has_vary.0 {
         vary_on_origin(headers);
     } else {

@@ -54,11 +54,51 @@
 //!
 //! [`Cors::strict`] sends `Access-Control-Allow-Credentials: true` and reflects the request's
 //! `Origin` only when it is on the allowlist, matched by a pattern or a regex, or accepted by a
-//! predicate ([`origin`] explains each kind). It never answers `*` and never trusts `null`
+//! predicate ([Allowlist entries](#allowlist-entries) explains each kind). It never answers `*` and never trusts `null`
 //! unless told so by a method whose name says the risk.
 //!
 //! [`Cors::permissive`] answers `*` and never sends credentials; nothing can make it
 //! credentialed, because the builder type has no such method.
+//!
+//! # Allowlist entries
+//!
+//! Each entry given to [`Cors::strict`] (or
+//! [`SharedOrigins`]) is parsed once, when the policy is built, into one
+//! of these kinds:
+//!
+//! | entry | matches | never matches |
+//! | --- | --- | --- |
+//! | `https://app.example.com` | exactly that origin, byte for byte | `https://app.example.com:443`, `https://APP.example.com`, `http://app.example.com` |
+//! | `https://*.example.com` | one **or more** labels in front of `example.com`: `https://a.example.com`, `https://a.b.example.com` | the apex `https://example.com`, `https://evilexample.com`, `https://a.example.com.evil.net`, another scheme or port |
+//! | `https://*.example.com:8443` | subdomains on exactly port 8443 | the default port, any other port |
+//! | `https://example.com:*` | that host on any port, including the default | another host or scheme |
+//! | `https://*.example.com:*` | subdomains on any port | the apex |
+//!
+//! Regular expressions ([`Cors::allow_origin_regex`](crate::Cors::allow_origin_regex)) are
+//! always matched against the **whole** origin: the crate anchors them as `^(?:...)$`.
+//!
+//! Security notes, enforced when the policy is built:
+//!
+//! - An entry must be written in the canonical form browsers send; otherwise the error gives
+//!   the canonical spelling (`write "https://xn--bcher-kva.example"`, `write
+//!   "https://[::ffff:102:304]"` for `https://[::ffff:1.2.3.4]`).
+//! - `*` and `null` are refused in a strict allowlist: `null` is sent by sandboxed iframes and
+//!   local files, so trusting it trusts everyone
+//!   ([`allow_null_origin_insecure`](crate::Cors::allow_null_origin_insecure) opts in).
+//! - Plain `http://` origins other than loopback (`localhost`, `127.0.0.0/8`, `[::1]`) are
+//!   refused with credentials, because anyone on the path can forge such a page
+//!   ([`allow_insecure_http_origins`](crate::Cors::allow_insecure_http_origins) opts in).
+//! - A wildcard directly over a public suffix (`https://*.com`, `https://*.co.uk`,
+//!   `https://*.github.io`, `https://*.s3.us-east-1.amazonaws.com`) is refused: anyone can
+//!   register a name there. The full Public Suffix List decides (its ICANN and private
+//!   sections, from the `psl` crate), and every single-label suffix counts as one. So is a
+//!   wildcard over a domain with public suffixes beneath it (`https://*.amazonaws.com`).
+//!   Exact entries under a public suffix (`https://me.github.io`) are fine.
+//! - Every rule above also applies to every origin a regex can match, judged from the
+//!   regex's structure (see [`Cors::allow_origin_regex`](crate::Cors::allow_origin_regex)).
+//! - `*` is only ever a whole label or a whole port: `https://*example.com` and
+//!   `https://a.*.example.com` are errors, so a wildcard cannot turn into a string suffix
+//!   check.
 //!
 //! # Configuration errors are values
 //!
@@ -169,6 +209,8 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod builder;
+mod compile;
 mod decision;
 mod error;
 pub mod guard;
@@ -176,21 +218,27 @@ mod header_names;
 mod headers;
 mod matcher;
 mod middleware;
-pub mod origin;
+mod nesting;
+mod origin;
 mod origin_regex;
+mod pattern;
 mod policy;
 mod public_suffix;
+mod rejection;
 mod shared;
+mod table;
 pub mod testing;
 
 pub use crate::{
+    builder::{Cors, Mode, Permissive, Strict},
     decision::{
-        decide, AllowOrigin, Decision, PreflightGrant, Reason, Rejection, MAX_REQUEST_HEADERS_LEN,
+        decide, AllowOrigin, Decision, PreflightGrant, MAX_REQUEST_HEADERS_LEN,
         MAX_REQUEST_HEADER_NAMES,
     },
     error::{ConfigError, ConfigProblem, HeaderList, OriginProblem},
     middleware::{CorsFuture, CorsMiddleware},
     origin::{Origin, MAX_ORIGIN_LEN},
-    policy::{Cors, Mode, Permissive, Policy, Strict},
+    policy::Policy,
+    rejection::{Reason, Rejection},
     shared::{OriginsSnapshot, SharedOrigins},
 };

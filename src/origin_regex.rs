@@ -29,7 +29,7 @@ use regex_syntax::{
 use crate::{
     error::ConfigProblem,
     origin::{is_loopback_host, Origin},
-    policy::OriginSafety,
+    pattern::OriginSafety,
     public_suffix::{open_domain, OpenDomain},
 };
 

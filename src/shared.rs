@@ -6,9 +6,9 @@ use arc_swap::ArcSwap;
 
 use crate::{
     error::ConfigError,
-    matcher::{OriginMatcher, UntrustedHasher},
     origin::Origin,
-    policy::{parse_origin_entries, OriginSafety},
+    pattern::{parse_origin_entries, OriginSafety},
+    table::{OriginTable, UntrustedHasher},
 };
 
 /// A live-reloadable set of allowed origins and wildcard patterns.
@@ -48,7 +48,7 @@ use crate::{
 /// ```
 #[derive(Clone)]
 pub struct SharedOrigins {
-    current: Arc<ArcSwap<OriginMatcher<UntrustedHasher>>>,
+    current: Arc<ArcSwap<OriginTable<UntrustedHasher>>>,
 }
 
 impl SharedOrigins {
@@ -105,19 +105,19 @@ impl SharedOrigins {
     }
 
     pub(crate) fn matches(&self, origin: &Origin<'_>) -> bool {
-        self.current.load().matches_static(origin)
+        self.current.load().matches(origin)
     }
 }
 
 /// One version of a [`SharedOrigins`] list, from [`SharedOrigins::snapshot`].
 #[derive(Clone)]
-pub struct OriginsSnapshot(Arc<OriginMatcher<UntrustedHasher>>);
+pub struct OriginsSnapshot(Arc<OriginTable<UntrustedHasher>>);
 
 impl OriginsSnapshot {
     /// Whether `origin` (a serialized origin, as a browser sends it) is on this version of
     /// the list.
     pub fn contains(&self, origin: &str) -> bool {
-        Origin::parse(origin).is_some_and(|origin| self.0.matches_static(&origin))
+        Origin::parse(origin).is_some_and(|origin| self.0.matches(&origin))
     }
 }
 
@@ -135,15 +135,15 @@ impl fmt::Debug for SharedOrigins {
     }
 }
 
-fn compile<I, S>(origins: I) -> Result<OriginMatcher<UntrustedHasher>, ConfigError>
+fn compile<I, S>(origins: I) -> Result<OriginTable<UntrustedHasher>, ConfigError>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
     let mut problems = Vec::new();
-    let mut matcher = OriginMatcher::<UntrustedHasher>::default();
+    let mut matcher = OriginTable::<UntrustedHasher>::default();
     for pattern in parse_origin_entries(origins, OriginSafety::default(), &mut problems) {
-        matcher.add_pattern(pattern);
+        matcher.add(pattern);
     }
     if problems.is_empty() {
         Ok(matcher)

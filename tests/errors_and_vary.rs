@@ -244,3 +244,73 @@ async fn error_responses_without_origin_carry_no_inner_grants() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_actual_grant(&res, ALLOWED);
 }
+
+/// An application's own error type, as an authentication middleware would return it.
+#[derive(Debug)]
+struct AuthError;
+
+impl std::fmt::Display for AuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not signed in")
+    }
+}
+
+impl actix_web::ResponseError for AuthError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::UNAUTHORIZED
+    }
+}
+
+#[actix_web::test]
+async fn an_outer_middleware_still_finds_the_inner_error_by_its_type() {
+    use std::sync::{Arc, Mutex};
+
+    use actix_web::{
+        body::BoxBody,
+        dev::{ServiceRequest, ServiceResponse},
+        middleware::{from_fn, Next},
+        test, web, App, Error, HttpResponse,
+    };
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let recorder = Arc::clone(&seen);
+    let app = test::init_service(
+        App::new()
+            // The outer layer: recovers the application's error by its type.
+            .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
+                let recorder = Arc::clone(&recorder);
+                async move {
+                    let result = next.call(req).await;
+                    if let Err(error) = &result {
+                        recorder
+                            .lock()
+                            .unwrap()
+                            .push(error.as_error::<AuthError>().is_some());
+                    }
+                    result
+                }
+            }))
+            .service(
+                web::scope("/api")
+                    // Authentication inside the policy, as the crate docs ask.
+                    .wrap(from_fn(|_req: ServiceRequest, _next: Next<_>| async move {
+                        Err::<ServiceResponse<BoxBody>, Error>(AuthError.into())
+                    }))
+                    .wrap(build(strict()))
+                    .route("/items", web::get().to(HttpResponse::Ok)),
+            ),
+    )
+    .await;
+
+    let err = match test::try_call_service(&app, get("/api/items", ALLOWED).to_request()).await {
+        Err(err) => err,
+        Ok(res) => panic!("expected the inner Err to surface, got {}", res.status()),
+    };
+    assert!(err.as_error::<AuthError>().is_some(), "{err:?}");
+    assert_eq!(*seen.lock().unwrap(), [true]);
+    // Rendered wherever the outer layers choose, its response carries the grant.
+    let res = err.error_response();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_header(&res, ACAO, ALLOWED);
+    assert_header(&res, ACAC, "true");
+}

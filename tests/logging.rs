@@ -410,3 +410,37 @@ async fn nested_policies_that_do_not_defer_report_a_refusal_once() {
     assert_eq!(got, [1, 0, 0, 0]);
     assert_eq!(lines_about("/log-overruled/inner").len() - before, 1);
 }
+
+/// Every worker wraps the builder anew; the error is the same each time, and is logged once.
+#[actix_rt::test]
+async fn an_invalid_unbuilt_builder_is_reported_once_however_many_workers_wrap_it() {
+    use actix_service::IntoServiceFactory;
+    use actix_web::{
+        dev::{ServiceFactory, Transform},
+        test::ok_service,
+    };
+    capture();
+    // A marker no other test's configuration contains.
+    let invalid = Cors::strict(["https://report-once.example.com/"]);
+    for _worker in 0..4 {
+        let clone = invalid.clone();
+        assert!(Transform::new_transform(&clone, ok_service())
+            .await
+            .is_err());
+        // A builder written anew in each worker's factory, as `HttpServer::new` closures do.
+        let fresh = Cors::strict(["https://report-once.example.com/"]);
+        let app = App::new().service(
+            web::scope("/report-once")
+                .wrap(fresh)
+                .route("/items", web::get().to(HttpResponse::Ok)),
+        );
+        let started = app
+            .into_factory()
+            .new_service(actix_web::dev::AppConfig::default())
+            .await;
+        assert!(started.is_err());
+    }
+    let lines = lines_about("report-once.example.com");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].0, log::Level::Error);
+}

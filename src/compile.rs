@@ -1,0 +1,364 @@
+//! Validation and compilation: a builder's raw inputs become a [`Policy`] or a
+//! [`ConfigError`] listing every problem.
+
+use std::{sync::Arc, time::Duration};
+
+use actix_web::http::{header::HeaderName, header::HeaderValue, Method};
+use regex::Regex;
+
+use crate::{
+    error::{ConfigError, ConfigProblem, HeaderList},
+    header_names::{
+        is_cors_safelisted_response_header_name, is_forbidden_request_header_name, ANY,
+    },
+    matcher::{OriginMatcher, OriginPredicate},
+    origin_regex,
+    pattern::{parse_origin_entries, OriginSafety},
+    policy::{
+        AllowedHeaders, AllowedMethods, AllowedOrigins, AsyncOriginPredicate, Expose, Policy,
+        PolicyInner, Precomputed,
+    },
+    rejection::RejectionHook,
+    shared::SharedOrigins,
+};
+
+/// The longest preflight cache any browser honours (Firefox), in seconds.
+const MAX_AGE_LIMIT: u64 = 86_400;
+
+/// A builder's raw inputs, as written; nothing here is validated yet.
+#[derive(Clone, Default)]
+pub(crate) struct Config {
+    pub(crate) origins: Vec<String>,
+    pub(crate) regexes: Vec<String>,
+    pub(crate) predicates: Vec<OriginPredicate>,
+    pub(crate) async_predicate: Option<AsyncOriginPredicate>,
+    pub(crate) shared: Vec<SharedOrigins>,
+    pub(crate) methods: Option<Vec<String>>,
+    pub(crate) headers: Option<Vec<String>>,
+    pub(crate) any_header: bool,
+    pub(crate) expose: Vec<String>,
+    pub(crate) max_age: Option<Duration>,
+    pub(crate) block_disallowed: bool,
+    pub(crate) on_reject: Option<RejectionHook>,
+    pub(crate) private_network: bool,
+    pub(crate) defers_to_inner: bool,
+    pub(crate) safety: OriginSafety,
+}
+
+pub(crate) fn build(config: Config, credentialed: bool) -> Result<Policy, ConfigError> {
+    let mut problems = Vec::new();
+
+    let origins = if credentialed {
+        AllowedOrigins::Matching(Box::new(build_matcher(&config, &mut problems)))
+    } else {
+        AllowedOrigins::Any
+    };
+    let methods = build_methods(config.methods.as_deref(), credentialed, &mut problems);
+    let headers = if config.any_header {
+        AllowedHeaders::Any
+    } else {
+        let names = config
+            .headers
+            .as_deref()
+            .unwrap_or(&["content-type".to_owned(), "authorization".to_owned()])
+            .to_vec();
+        AllowedHeaders::List(parse_header_names(
+            &names,
+            HeaderList::Allowed,
+            &mut problems,
+        ))
+    };
+    let expose = build_expose(&config.expose, credentialed, &mut problems);
+    if let Some(problem) = config.max_age.and_then(max_age_problem) {
+        problems.push(problem);
+    }
+    if config.block_disallowed && config.defers_to_inner {
+        problems.push(ConfigProblem::BlockWhileDeferring);
+    }
+    if !problems.is_empty() {
+        return Err(ConfigError::new(problems));
+    }
+
+    let values = Precomputed::new(&methods, &headers, &expose, config.max_age);
+    Ok(Policy {
+        inner: Arc::new(PolicyInner {
+            origins,
+            credentialed,
+            methods,
+            headers,
+            values,
+            block_disallowed: config.block_disallowed,
+            private_network: config.private_network,
+            defers_to_inner: config.defers_to_inner,
+            on_reject: config.on_reject,
+            async_origin: config.async_predicate,
+        }),
+    })
+}
+
+/// What is wrong with a max-age, if anything. `Access-Control-Max-Age` is a number of whole
+/// seconds (Fetch, "HTTP new-header syntax": `delta-seconds`), so a fraction cannot be sent;
+/// the hint rounds to the nearest second, but never down to `0`, which means "do not cache".
+fn max_age_problem(max_age: Duration) -> Option<ConfigProblem> {
+    let secs = max_age.as_secs();
+    if secs > MAX_AGE_LIMIT {
+        return Some(ConfigProblem::MaxAgeTooLong { secs });
+    }
+    let nanos = max_age.subsec_nanos();
+    if nanos == 0 {
+        return None;
+    }
+    let rounded = if nanos >= 500_000_000 { secs + 1 } else { secs };
+    Some(ConfigProblem::MaxAgeNotWholeSeconds {
+        configured: max_age,
+        secs: rounded.clamp(1, MAX_AGE_LIMIT),
+    })
+}
+
+fn build_matcher(config: &Config, problems: &mut Vec<ConfigProblem>) -> OriginMatcher {
+    let mut matcher = OriginMatcher::default();
+    for pattern in parse_origin_entries(&config.origins, config.safety, problems) {
+        matcher.add_pattern(pattern);
+    }
+    if config.safety.allow_null {
+        matcher.allow_null();
+    }
+    // Each regex is checked on its own, so an error names it; then all of them are compiled
+    // as one anchored alternation, matched in a single pass.
+    let mut anchored_regexes = Vec::with_capacity(config.regexes.len());
+    for regex in &config.regexes {
+        match checked_regex(regex, config.safety) {
+            Ok(anchored) => anchored_regexes.push(anchored),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if !anchored_regexes.is_empty() {
+        match Regex::new(&anchored_regexes.join("|")) {
+            Ok(regex) => matcher.set_regex(Some(regex)),
+            Err(error) => problems.push(ConfigProblem::InvalidRegex {
+                input: config.regexes.join(" | "),
+                error: error.to_string(),
+            }),
+        }
+    }
+    for predicate in &config.predicates {
+        matcher.add_predicate(predicate.clone());
+    }
+    for shared in &config.shared {
+        matcher.add_shared(shared.clone());
+    }
+    if matcher.is_empty() && config.async_predicate.is_none() && problems.is_empty() {
+        problems.push(ConfigProblem::NothingAllowed);
+    }
+    matcher
+}
+
+/// Parses, checks and anchors one configured regex.
+///
+/// The anchors go around the *parsed* expression, printed back as a regex: pasting `^(?:` and
+/// `)$` around the text would let a regex that is invalid on its own (`a)|(.*`) become a
+/// valid, unanchored one, and would break regexes that end in an `(?x)` comment.
+///
+/// Safety comes from the regex's structure ([`origin_regex::check`]): every origin it can
+/// match must spell out its scheme and have a fixed host or one under a domain that is not
+/// open to strangers. Probes with origins no strict policy may accept unasked (`null`, and
+/// hosts under the reserved `.invalid` domain, RFC 6761, over https and plain http) run
+/// first, as a second line that also gives the clearest example for the grossest mistakes
+/// (`.*`, `https://.*`).
+fn checked_regex(input: &str, safety: OriginSafety) -> Result<String, ConfigProblem> {
+    let invalid = |error: String| ConfigProblem::InvalidRegex {
+        input: input.to_owned(),
+        error,
+    };
+    let hir = regex_syntax::Parser::new()
+        .parse(input)
+        .map_err(|error| invalid(error.to_string()))?;
+    let anchored = format!("^(?:{hir})$");
+    let regex = Regex::new(&anchored).map_err(|error| invalid(error.to_string()))?;
+    let mut probes = vec![
+        "https://cors-probe.invalid",
+        "https://a.b.cors-probe.invalid",
+    ];
+    if !safety.allow_insecure_http {
+        probes.push("http://cors-probe.invalid");
+    }
+    if !safety.allow_null {
+        probes.push("null");
+    }
+    if let Some(probe) = probes.into_iter().find(|probe| regex.is_match(probe)) {
+        return Err(ConfigProblem::RegexTooBroad {
+            input: input.to_owned(),
+            example: probe.to_owned(),
+        });
+    }
+    origin_regex::check(input, &hir, safety)?;
+    Ok(anchored)
+}
+
+fn build_methods(
+    methods: Option<&[String]>,
+    credentialed: bool,
+    problems: &mut Vec<ConfigProblem>,
+) -> AllowedMethods {
+    let Some(methods) = methods else {
+        return if credentialed {
+            AllowedMethods::List(vec![
+                Method::GET,
+                Method::HEAD,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+        } else {
+            AllowedMethods::Any
+        };
+    };
+    let mut list: Vec<Method> = Vec::with_capacity(methods.len());
+    for input in methods {
+        if input == "*" {
+            if credentialed {
+                problems.push(ConfigProblem::WildcardMethod);
+                continue;
+            }
+            return AllowedMethods::Any;
+        }
+        let upper = input.to_ascii_uppercase();
+        if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
+            problems.push(ConfigProblem::ForbiddenMethod {
+                input: input.clone(),
+            });
+            continue;
+        }
+        // Browsers normalise these six to uppercase (Fetch, "normalize a method").
+        let normalised = matches!(
+            upper.as_str(),
+            "DELETE" | "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT"
+        );
+        if normalised && upper != *input {
+            problems.push(ConfigProblem::NonCanonicalMethod {
+                input: input.clone(),
+                canonical: upper,
+            });
+            continue;
+        }
+        match Method::from_bytes(input.as_bytes()) {
+            Ok(method) if !list.contains(&method) => list.push(method),
+            Ok(_) => {}
+            Err(_) => problems.push(ConfigProblem::InvalidMethod {
+                input: input.clone(),
+            }),
+        }
+    }
+    AllowedMethods::List(list)
+}
+
+fn build_expose(
+    expose: &[String],
+    credentialed: bool,
+    problems: &mut Vec<ConfigProblem>,
+) -> Expose {
+    if expose.iter().any(|name| name == "*") {
+        if credentialed {
+            problems.push(ConfigProblem::WildcardHeader {
+                list: HeaderList::Exposed,
+            });
+        }
+        return Expose::Any;
+    }
+    for name in expose {
+        if name == "set-cookie" || name == "set-cookie2" {
+            problems.push(ConfigProblem::UnexposableHeader {
+                input: name.clone(),
+            });
+        }
+    }
+    let names = parse_header_names(expose, HeaderList::Exposed, problems);
+    if names.is_empty() {
+        Expose::Nothing
+    } else {
+        Expose::List(names)
+    }
+}
+
+fn parse_header_names(
+    names: &[String],
+    list: HeaderList,
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<HeaderName> {
+    let mut parsed: Vec<HeaderName> = Vec::with_capacity(names.len());
+    for input in names {
+        if input == "*" {
+            problems.push(ConfigProblem::WildcardHeader { list });
+            continue;
+        }
+        if let Some(problem) = pointless_header_name(input, list) {
+            problems.push(problem);
+            continue;
+        }
+        match HeaderName::from_bytes(input.as_bytes()) {
+            Ok(name) if !parsed.contains(&name) => parsed.push(name),
+            Ok(_) => {}
+            Err(_) => problems.push(ConfigProblem::InvalidHeaderName {
+                input: input.clone(),
+                list,
+            }),
+        }
+    }
+    parsed
+}
+
+/// A header name that can never take effect in `list`: one scripts may not set (so no
+/// preflight ever asks for it), or one scripts may always read (Fetch, "forbidden
+/// request-header" and "CORS-safelisted response-header name").
+fn pointless_header_name(input: &str, list: HeaderList) -> Option<ConfigProblem> {
+    match list {
+        HeaderList::Allowed if is_forbidden_request_header_name(input) => {
+            Some(ConfigProblem::ForbiddenRequestHeader {
+                input: input.to_owned(),
+            })
+        }
+        HeaderList::Exposed if is_cors_safelisted_response_header_name(input) => {
+            Some(ConfigProblem::SafelistedResponseHeader {
+                input: input.to_owned(),
+            })
+        }
+        _ => None,
+    }
+}
+
+impl Precomputed {
+    fn new(
+        methods: &AllowedMethods,
+        headers: &AllowedHeaders,
+        expose: &Expose,
+        max_age: Option<Duration>,
+    ) -> Self {
+        let allow_methods = match methods {
+            AllowedMethods::Any => ANY,
+            AllowedMethods::List(list) => joined(list.iter().map(|m| m.as_str())),
+        };
+        let allow_headers = match headers {
+            AllowedHeaders::Any => Some(ANY),
+            AllowedHeaders::List(list) if list.is_empty() => None,
+            AllowedHeaders::List(list) => Some(joined(list.iter().map(HeaderName::as_str))),
+        };
+        let expose_headers = match expose {
+            Expose::Nothing => None,
+            Expose::Any => Some(ANY),
+            Expose::List(list) => Some(joined(list.iter().map(HeaderName::as_str))),
+        };
+        let max_age = max_age.map(|age| HeaderValue::from(age.as_secs()));
+        Precomputed {
+            allow_methods,
+            allow_headers,
+            expose_headers,
+            max_age,
+        }
+    }
+}
+
+fn joined<'a>(items: impl Iterator<Item = &'a str>) -> HeaderValue {
+    let text = items.collect::<Vec<_>>().join(", ");
+    HeaderValue::from_str(&text).expect("methods and header names are valid header values")
+}
