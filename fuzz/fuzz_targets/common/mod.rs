@@ -223,6 +223,13 @@ pub fn browser_preflight_check(
     if !method_ok {
         return Err(format!("method {:?} not in ACAM {acam:?}", show(method)));
     }
+    // With credentials `*` means nothing (CONFORMANCE.md: never bare `*`). Finding
+    // `star-echo`: a requested name `*` is echoed into ACAH.
+    if credentialed && acam.iter().chain(&acah).any(|t| *t == b"*") && !tolerated("star-echo") {
+        return Err(format!(
+            "`*` with credentials in ACAM {acam:?} or ACAH {acah:?}"
+        ));
+    }
     for name in names {
         let listed = acah.iter().any(|h| h.eq_ignore_ascii_case(name));
         let star = !credentialed
