@@ -20,7 +20,7 @@ SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 CORES=$(nproc 2>/dev/null || echo 1)
 JOBS=${FUZZ_JOBS:-$((CORES < 2 ? CORES : 2))}
 # No sanitizer: the crate forbids `unsafe`, so AddressSanitizer would find nothing the
-# assertions do not, and it halves the executions and doubles the build.
+# assertions do not, and it cut the executions 10-20x here.
 SANITIZER=${FUZZ_SANITIZER:-none}
 LOGS=target/fuzz-logs
 mkdir -p "$LOGS"
