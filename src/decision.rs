@@ -261,6 +261,11 @@ fn check_request_headers(
             if !name.iter().all(|&b| is_tchar(b)) {
                 return Err(Reason::InvalidRequestHeaders);
             }
+            // Echoed with credentials, `*` would be a literal name to browsers, but a `*`
+            // next to credentials is what a policy never sends.
+            if name == b"*" && policy.credentialed {
+                return Err(Reason::HeaderNotAllowed);
+            }
             count += 1;
             if count > MAX_REQUEST_HEADER_NAMES {
                 return Err(Reason::InvalidRequestHeaders);

@@ -383,6 +383,9 @@ pub enum OriginProblem {
     MisplacedWildcard,
     /// A subdomain wildcard over an IP address.
     WildcardOverAddress,
+    /// A scheme whose pages have opaque origins (`file:`, `data:`, `blob:`, `about:`,
+    /// `javascript:`): browsers send `Origin: null` for them.
+    OpaqueScheme,
 }
 
 impl fmt::Display for OriginProblem {
@@ -398,6 +401,13 @@ impl fmt::Display for OriginProblem {
                 return f.write_str(
                     "`*` may only be the whole first label of the host (\"https://*.example.com\") \
                      or the whole port (\"https://example.com:*\")",
+                )
+            }
+            OriginProblem::OpaqueScheme => {
+                return f.write_str(
+                    "pages of this scheme have an opaque origin and send `Origin: null`, so no \
+                     request ever carries this origin; remove it (allow_null_origin_insecure() \
+                     trusts every null-origin page, not just yours)",
                 )
             }
             OriginProblem::WildcardOverAddress => {

@@ -70,6 +70,11 @@ impl<'a> Origin<'a> {
             return None;
         }
         let scheme_len = scheme_len(bytes)?;
+        // A `file:` page's origin is opaque: browsers send `null` for it (URL standard,
+        // "origin"), never `file://host`.
+        if &bytes[..scheme_len] == b"file" {
+            return None;
+        }
         let host_start = scheme_len + 3;
         if bytes.get(scheme_len..host_start)? != b"://" {
             return None;

@@ -76,6 +76,13 @@ impl OriginPattern {
             Some(base) => (base, true),
             None => (input, false),
         };
+        // Pages of these schemes have opaque origins: browsers send `null` for them.
+        if ["file", "data", "blob", "about", "javascript"]
+            .iter()
+            .any(|scheme| input.split_once(':').is_some_and(|(s, _)| s == *scheme))
+        {
+            return Err(problem(OriginProblem::OpaqueScheme));
+        }
         let Some(scheme_len) = base.find("://") else {
             return Err(problem(OriginProblem::NotAnOrigin {
                 canonical: canonical_spelling(input),

@@ -716,3 +716,37 @@ fn verbose_regexes_with_comments_are_anchored() {
     assert!(reflected(&policy, b"https://app.example.com.evil.net").is_none());
     assert!(reflected(&policy, b"https://xhttps://app.example.com").is_none());
 }
+
+/// Found by the `origin_parse` fuzz target: `file://host` parsed, and built as an exact
+/// entry. `file:` (and `data:`, `blob:`, `about:`, `javascript:`) pages send `Origin: null`.
+#[test]
+fn opaque_origin_schemes_are_neither_parsed_nor_configurable() {
+    use actix_scoped_cors::{Origin, OriginProblem};
+    for origin in [
+        "file://localhost",
+        "file://localhost:3000",
+        "file://host.example",
+    ] {
+        assert!(Origin::parse(origin).is_none(), "{origin}");
+    }
+    for entry in [
+        "file://localhost",
+        "file:///home/me/index.html",
+        "data:text/html,hi",
+        "blob:https://app.example.com/1234",
+        "about:blank",
+        "javascript:alert(1)",
+    ] {
+        let err = Cors::strict([entry]).try_build().unwrap_err();
+        assert!(
+            matches!(
+                err.problems(),
+                [ConfigProblem::Origin {
+                    problem: OriginProblem::OpaqueScheme,
+                    ..
+                }]
+            ),
+            "{entry}: {err}"
+        );
+    }
+}

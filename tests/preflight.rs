@@ -279,6 +279,18 @@ async fn any_header_with_credentials_echoes_the_cleaned_list() {
 }
 
 #[actix_web::test]
+async fn any_header_with_credentials_never_echoes_a_star() {
+    // Found by the `request_headers` fuzz target: `*` is a valid token, and was echoed as
+    // `Access-Control-Allow-Headers: *,x-custom` next to credentials.
+    let app = TestApp::new(build(strict().allow_any_header())).await;
+    for lines in [&["*,x-custom"][..], &["x-custom", "*"], &["*"]] {
+        let res = app.call(with_request_headers(lines)).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{lines:?}");
+        assert_no_grant_headers(&res);
+    }
+}
+
+#[actix_web::test]
 async fn malformed_request_header_lists_are_rejected() {
     let many_names = vec!["x-a"; 10_000].join(",");
     let commas = ",".repeat(64 * 1024);
