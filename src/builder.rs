@@ -157,6 +157,25 @@ impl Cors<Strict> {
         }
     }
 
+    /// A credentialed policy whose allowlist starts empty, for policies that allow origins
+    /// only by regex, predicate or shared list (the same as `Cors::strict` with an empty list,
+    /// without spelling out its type). A policy that can allow nothing at all is still a
+    /// [`ConfigProblem::NothingAllowed`](crate::ConfigProblem::NothingAllowed).
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// let policy = Cors::strict_empty()
+    ///     .allow_origin_fn(|origin, _head| origin.host() == "partner.example.org")
+    ///     .try_build()
+    ///     .unwrap();
+    /// assert!(policy.allows_origin("https://partner.example.org"));
+    /// assert!(Cors::strict_empty().try_build().is_err());
+    /// ```
+    pub fn strict_empty() -> Self {
+        Cors::strict(std::iter::empty::<&str>())
+    }
+
     /// Also allows origins for which `predicate` returns `true`.
     ///
     /// The predicate sees only well-formed origins (never `null`, never an oversized or
@@ -255,7 +274,7 @@ impl Cors<Strict> {
     /// ```
     /// use actix_scoped_cors::Cors;
     ///
-    /// let policy = Cors::strict(Vec::<&str>::new())
+    /// let policy = Cors::strict_empty()
     ///     .allow_origin_regex(r"https://pr-[0-9]+\.preview\.example\.com")
     ///     .try_build()
     ///     .unwrap();

@@ -32,7 +32,7 @@ use crate::{
 /// use actix_scoped_cors::{Cors, SharedOrigins};
 ///
 /// let tenants = SharedOrigins::new(["https://acme.example.com"]).unwrap();
-/// let policy = Cors::strict(Vec::<&str>::new())
+/// let policy = Cors::strict_empty()
 ///     .allow_shared_origins(tenants.clone())
 ///     .try_build()
 ///     .unwrap();
