@@ -1,8 +1,8 @@
 //! The browser's side of the CORS protocol, as pure functions over methods, header lists and
 //! status codes: no I/O, no actix services.
 //!
-//! The [simulation](crate::testing::Page) and the [doctor](crate::testing::doctor) share
-//! these functions, so a test and a diagnosis of a live server reach the same verdict. Each
+//! The [simulation](crate::testing::Page) and the `cors-doctor` tool (through
+//! [`Page::fetch_with`](crate::testing::Page::fetch_with)) share these functions, so a test and a diagnosis of a live server reach the same verdict. Each
 //! follows the WHATWG Fetch standard; where Chromium differs, Chromium's behaviour wins and
 //! the item says so.
 //!

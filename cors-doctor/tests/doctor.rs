@@ -4,13 +4,11 @@
 use std::{net::SocketAddr, sync::mpsc, thread};
 
 use actix_scoped_cors::{
-    testing::{
-        doctor::{diagnose, Checkup, Diagnosis, DoctorError},
-        AccessError, BlockReason,
-    },
+    testing::{AccessError, BlockReason},
     Cors,
 };
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use cors_doctor::{diagnose, Checkup, Diagnosis, DoctorError};
 
 const ORIGIN: &str = "http://localhost:3000";
 
@@ -325,5 +323,34 @@ fn usage_and_network_errors_exit_with_2() {
     assert_eq!(error.exit_code(), 2);
 
     let https = diagnose(&Checkup::new("https://127.0.0.1:1/", ORIGIN)).unwrap_err();
-    assert!(https.to_string().contains("only plain http"), "{https}");
+    assert!(matches!(https, DoctorError::Network(_)), "{https}");
+    assert_eq!(https.exit_code(), 2);
+}
+
+#[test]
+fn https_url_speaks_tls() {
+    // A plain-http server behind an https URL: the doctor attempts a TLS handshake (it used
+    // to refuse every https URL), which fails as a network error, with or without
+    // `--insecure`.
+    let server = Server::start(|cfg| {
+        cfg.default_service(web::to(HttpResponse::Ok));
+    });
+    let url = server.url("/api/me").replacen("http://", "https://", 1);
+    for insecure in [false, true] {
+        let error = diagnose(&Checkup::new(url.clone(), ORIGIN).insecure(insecure)).unwrap_err();
+        assert!(matches!(error, DoctorError::Network(_)), "{error}");
+        assert_eq!(error.exit_code(), 2);
+    }
+}
+
+#[test]
+fn insecure_flag_is_parsed() {
+    for flag in ["--insecure", "-k"] {
+        let args = ["https://127.0.0.1:8443/api/me", "--origin", ORIGIN, flag];
+        let checkup = Checkup::from_args(args.map(String::from)).unwrap();
+        assert_eq!(
+            checkup,
+            Checkup::new("https://127.0.0.1:8443/api/me", ORIGIN).insecure(true)
+        );
+    }
 }
