@@ -313,8 +313,9 @@ fn normalised_list(lines: &[HeaderValue]) -> HeaderValue {
     HeaderValue::from_bytes(&list).expect("validated token characters form a valid header value")
 }
 
-/// `tchar` of RFC 9110: the characters of a method or header-name token.
-fn is_tchar(b: u8) -> bool {
+/// `tchar` of RFC 9110: the characters of a method or header-name token. Shared with the
+/// `testing` simulation's protocol rules.
+pub(crate) fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 

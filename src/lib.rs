@@ -169,12 +169,21 @@
 //!
 //! # Testing your configuration
 //!
-//! [`testing::Page`] runs a `fetch()` against your actix `App` the way Chromium would —
+//! `testing::Page` runs a `fetch()` against your actix `App` the way Chromium would —
 //! preflight or not, the checks in Chromium's order, the preflight cache, the readable
 //! headers — and reports `Allowed` or `Blocked` with Chromium's console message. The crate's
-//! own real-Chromium suite holds this simulation to Chromium's verdicts. The CORS doctor
-//! ([`testing::doctor`], `cargo run --example doctor -- <url> --origin <origin>`) applies the
-//! same rules to any server over HTTP and names the fix.
+//! own real-Chromium suite holds this simulation to Chromium's verdicts. It is compiled only
+//! with the `testing` feature, off by default, so production builds never contain it; enable
+//! it for your tests alone:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! actix-scoped-cors = { version = "0.1", features = ["testing"] }
+//! ```
+//!
+//! The CORS doctor, the `cors-doctor` crate of this repository (`cargo install --path
+//! cors-doctor`, then `cors-doctor <url> --origin <origin>`), applies the same rules to any
+//! server over HTTP and names the fix.
 //!
 //! # WebSocket handshakes are not protected by CORS
 //!
@@ -205,6 +214,7 @@
 //! A `text/plain` or form `POST` from any site is sent without a preflight, with cookies;
 //! CORS only decides whether the *page* may read the response. Protect state-changing routes
 //! with `SameSite` cookies, CSRF tokens, or by requiring a non-safelisted `Content-Type`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(rust_2018_idioms, nonstandard_style)]
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -227,6 +237,8 @@ mod public_suffix;
 mod rejection;
 mod shared;
 mod table;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 pub use crate::{

@@ -46,7 +46,8 @@
 //! ```
 //!
 //! The [`protocol`] module holds the rules as pure functions over methods, header lists and
-//! status codes, and [`doctor`] applies the same rules to a live server over HTTP/1.1.
+//! status codes. [`Page::fetch_with`] runs the same fetch over any transport: the
+//! `cors-doctor` tool of this repository uses it to check live servers over http and https.
 //!
 //! # Differences from Chromium
 //!
@@ -68,9 +69,7 @@ mod exchange;
 mod flow;
 mod reason;
 mod simulation;
-mod wire;
 
-pub mod doctor;
 pub mod protocol;
 
 pub use self::{

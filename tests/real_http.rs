@@ -74,34 +74,23 @@ struct RawResponse {
 
 impl RawResponse {
     fn parse(bytes: &[u8]) -> Self {
-        let end = bytes
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .unwrap_or_else(|| panic!("no end of head in {:?}", String::from_utf8_lossy(bytes)));
-        let head = &bytes[..end];
-        let mut lines = head
-            .split(|&b| b == b'\n')
-            .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-        let status_line =
-            String::from_utf8_lossy(lines.next().expect("a status line")).into_owned();
-        let status = status_line
-            .split(' ')
-            .nth(1)
-            .and_then(|code| code.parse().ok())
-            .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
-        let headers = lines
-            .map(|line| {
-                let colon = line.iter().position(|&b| b == b':').unwrap_or_else(|| {
-                    panic!("bad header line {:?}", String::from_utf8_lossy(line))
-                });
-                let name = String::from_utf8_lossy(&line[..colon]).to_ascii_lowercase();
-                (name, line[colon + 1..].trim_ascii().to_vec())
-            })
-            .collect();
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut response = httparse::Response::new(&mut headers);
+        let end = match response.parse(bytes) {
+            Ok(httparse::Status::Complete(end)) => end,
+            other => panic!(
+                "not a complete HTTP/1.1 response head ({other:?}): {:?}",
+                String::from_utf8_lossy(bytes)
+            ),
+        };
         RawResponse {
-            status,
-            headers,
-            body: bytes[end + 4..].to_vec(),
+            status: response.code.expect("a complete head has a status code"),
+            headers: response
+                .headers
+                .iter()
+                .map(|header| (header.name.to_ascii_lowercase(), header.value.to_vec()))
+                .collect(),
+            body: bytes[end..].to_vec(),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! One `fetch()`, step by step, independent of the transport: the simulation drives it with
-//! an actix service, the doctor with a TCP connection.
+//! an actix service, [`Page::fetch_with`](super::Page::fetch_with) with any transport.
 
 use actix_web::{
     http::{

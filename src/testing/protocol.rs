@@ -1,8 +1,8 @@
 //! The browser's side of the CORS protocol, as pure functions over methods, header lists and
 //! status codes: no I/O, no actix services.
 //!
-//! The [simulation](crate::testing::Page) and the [doctor](crate::testing::doctor) share
-//! these functions, so a test and a diagnosis of a live server reach the same verdict. Each
+//! The [simulation](crate::testing::Page) and the `cors-doctor` tool (through
+//! [`Page::fetch_with`](crate::testing::Page::fetch_with)) share these functions, so a test and a diagnosis of a live server reach the same verdict. Each
 //! follows the WHATWG Fetch standard; where Chromium differs, Chromium's behaviour wins and
 //! the item says so.
 //!
@@ -25,6 +25,7 @@ use actix_web::http::header::{
 };
 
 use super::{AccessError, BlockReason, Credentials};
+pub(crate) use crate::decision::is_tchar;
 use crate::header_names::is_cors_safelisted_response_header_name;
 
 /// A header list in wire order; names may repeat.
@@ -622,11 +623,6 @@ fn is_simple_range(value: &[u8]) -> bool {
 
 fn is_http_whitespace(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
-}
-
-/// `tchar` of RFC 9110.
-pub(crate) fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 #[cfg(test)]

@@ -146,18 +146,7 @@ impl Page {
     {
         let flow = match Flow::new(&self.origin, &request) {
             Ok(flow) => flow,
-            Err(error) => {
-                return FetchReport {
-                    url: request.url,
-                    origin: self.origin.clone(),
-                    same_origin: false,
-                    preflight: Preflight::NotNeeded,
-                    actual: None,
-                    outcome: FetchOutcome::TypeError {
-                        message: error.to_string(),
-                    },
-                }
-            }
+            Err(error) => return self.refused(request, error.to_string()),
         };
         let mut report = flow.report();
 
@@ -194,6 +183,86 @@ impl Page {
             Err(message) => report.outcome = FetchOutcome::TypeError { message },
         }
         report
+    }
+
+    /// Fetches `request` as Chromium would from this page, over any transport: `send` puts
+    /// each request the browser sends (the preflight, when one is needed and not cached,
+    /// then the actual request, with its body) on the wire and returns the whole response.
+    ///
+    /// `send` may add the headers its transport writes (`Content-Length`, ...) to the
+    /// request, so the report shows them. It must not follow redirects: the browser judges
+    /// a redirected preflight itself. The first error it returns ends the fetch. This is
+    /// what the `cors-doctor` tool runs against live servers.
+    ///
+    /// ```
+    /// use actix_scoped_cors::testing::{FetchRequest, Page, ReceivedResponse};
+    /// use actix_web::http::header::{HeaderName, HeaderValue};
+    ///
+    /// let page = Page::new("https://app.example.com");
+    /// let report = page
+    ///     .fetch_with(FetchRequest::get("https://api.example.com/feed"), |request, _body| {
+    ///         assert_eq!(request.method, "GET");
+    ///         Ok::<_, std::convert::Infallible>(ReceivedResponse {
+    ///             status: 200,
+    ///             headers: vec![(
+    ///                 HeaderName::from_static("access-control-allow-origin"),
+    ///                 HeaderValue::from_static("*"),
+    ///             )],
+    ///             body: "[]".into(),
+    ///         })
+    ///     })
+    ///     .unwrap();
+    /// assert!(report.is_allowed());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The first error `send` returns. A request `fetch()` itself refuses is not an error:
+    /// its report's outcome is [`FetchOutcome::TypeError`], and nothing is sent.
+    pub fn fetch_with<E>(
+        &self,
+        request: FetchRequest,
+        mut send: impl FnMut(&mut SentRequest, Option<&Bytes>) -> Result<ReceivedResponse, E>,
+    ) -> Result<FetchReport, E> {
+        let flow = match Flow::new(&self.origin, &request) {
+            Ok(flow) => flow,
+            Err(error) => return Ok(self.refused(request, error.to_string())),
+        };
+        let mut report = flow.report();
+        if flow.needs_preflight() {
+            if self.cached_preflight_allows(&flow) {
+                report.preflight = Preflight::Cached;
+            } else {
+                let mut request = flow.preflight_request();
+                let response = send(&mut request, None)?;
+                let verdict = flow.check_preflight(&response);
+                report.preflight = Preflight::Sent(Flow::exchange(request, response));
+                match verdict {
+                    Ok(result) => self.remember(&flow, result),
+                    Err(reason) => {
+                        report.outcome = flow.blocked(reason);
+                        return Ok(report);
+                    }
+                }
+            }
+        }
+        let mut request = flow.actual_request(self.cookie.as_deref());
+        let response = send(&mut request, flow.body.as_ref())?;
+        report.outcome = flow.outcome(&response);
+        report.actual = Some(Flow::exchange(request, response));
+        Ok(report)
+    }
+
+    /// The report of a request `fetch()` refuses before sending anything.
+    fn refused(&self, request: FetchRequest, message: String) -> FetchReport {
+        FetchReport {
+            url: request.url,
+            origin: self.origin.clone(),
+            same_origin: false,
+            preflight: Preflight::NotNeeded,
+            actual: None,
+            outcome: FetchOutcome::TypeError { message },
+        }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {

@@ -1,12 +1,12 @@
-//! A tiny W3C WebDriver client for chromedriver: HTTP/1.1 over `std::net::TcpStream` and
-//! `serde_json`, just the endpoints the suite needs (new session, navigate, execute async
-//! script, browser log, delete session).
+//! A tiny W3C WebDriver client for chromedriver: HTTP/1.1 over `std::net::TcpStream`,
+//! responses parsed by `httparse`, and `serde_json`; just the endpoints the suite needs (new
+//! session, navigate, execute async script, browser log, delete session).
 //!
 //! Hand-written rather than `fantoccini`/`thirtyfour` to keep the test build small: those pull
 //! in tokio, hyper and a TLS stack, this is a few dozen lines over std.
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
     time::Duration,
 };
@@ -44,50 +44,98 @@ pub fn command(port: u16, method: &str, path: &str, body: Option<&Value>) -> WdR
     }
 }
 
-fn read_response(stream: TcpStream) -> std::io::Result<(u16, String)> {
-    let mut reader = BufReader::new(stream);
-    let mut status_line = String::new();
-    reader.read_line(&mut status_line)?;
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let mut length = None;
-    let mut chunked = false;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
-            break;
+/// Reads one response: the head parsed by `httparse`, then a `Content-Length` or chunked
+/// body (chromedriver sends both kinds).
+fn read_response(mut stream: TcpStream) -> std::io::Result<(u16, String)> {
+    let mut raw = Vec::new();
+    let (status, head_len, framing) = loop {
+        if read_more(&mut stream, &mut raw)? == 0 {
+            return Err(invalid(
+                "the connection closed before the response head ended",
+            ));
         }
-        let (name, value) = line.split_once(':').unwrap_or((&line, ""));
-        let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
-        if name == "content-length" {
-            length = value.parse::<usize>().ok();
-        } else if name == "transfer-encoding" && value.eq_ignore_ascii_case("chunked") {
-            chunked = true;
-        }
-    }
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            let mut size = String::new();
-            reader.read_line(&mut size)?;
-            let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-            if size == 0 {
-                break;
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut response = httparse::Response::new(&mut headers);
+        match response.parse(&raw).map_err(|e| invalid(&e.to_string()))? {
+            httparse::Status::Complete(head_len) => {
+                let value = |name: &str| {
+                    response
+                        .headers
+                        .iter()
+                        .find(|h| h.name.eq_ignore_ascii_case(name))
+                        .map(|h| String::from_utf8_lossy(h.value).into_owned())
+                };
+                let framing = if value("transfer-encoding")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+                {
+                    Framing::Chunked
+                } else {
+                    match value("content-length").and_then(|v| v.parse().ok()) {
+                        Some(length) => Framing::Length(length),
+                        None => Framing::Close,
+                    }
+                };
+                break (response.code.unwrap_or(0), head_len, framing);
             }
-            let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk)?;
-            body.extend_from_slice(&chunk[..size]);
+            httparse::Status::Partial => {}
         }
-    } else if let Some(length) = length {
-        body.resize(length, 0);
-        reader.read_exact(&mut body)?;
-    } else {
-        reader.read_to_end(&mut body)?;
+    };
+    let mut body = raw.split_off(head_len);
+    match framing {
+        Framing::Length(length) => {
+            while body.len() < length && read_more(&mut stream, &mut body)? > 0 {}
+            body.truncate(length);
+        }
+        Framing::Close => while read_more(&mut stream, &mut body)? > 0 {},
+        Framing::Chunked => body = dechunk(&mut stream, body)?,
     }
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+enum Framing {
+    Length(usize),
+    Chunked,
+    Close,
+}
+
+/// Decodes a chunked body, `httparse` reading each chunk size line.
+fn dechunk(stream: &mut TcpStream, mut raw: Vec<u8>) -> std::io::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    let mut at = 0;
+    loop {
+        match httparse::parse_chunk_size(&raw[at..]).map_err(|_| invalid("bad chunk size"))? {
+            // The last chunk; trailers are not read.
+            httparse::Status::Complete((_, 0)) => return Ok(body),
+            httparse::Status::Complete((line_len, size)) => {
+                let size = usize::try_from(size).map_err(|_| invalid("chunk too large"))?;
+                let start = at + line_len;
+                // The chunk and its CRLF.
+                while raw.len() < start + size + 2 {
+                    if read_more(stream, &mut raw)? == 0 {
+                        return Err(invalid("the connection closed inside a chunk"));
+                    }
+                }
+                body.extend_from_slice(&raw[start..start + size]);
+                at = start + size + 2;
+            }
+            httparse::Status::Partial => {
+                if read_more(stream, &mut raw)? == 0 {
+                    return Err(invalid("the connection closed before the last chunk"));
+                }
+            }
+        }
+    }
+}
+
+fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut chunk = [0; 8192];
+    let read = stream.read(&mut chunk)?;
+    buffer.extend_from_slice(&chunk[..read]);
+    Ok(read)
+}
+
+fn invalid(message: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, message.to_owned())
 }
 
 /// One browser session; deleted (and Chromium closed) on drop.

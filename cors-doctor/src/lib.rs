@@ -1,22 +1,25 @@
-//! The CORS doctor: runs one `fetch()` against a live server over real HTTP/1.1, the way
+//! The CORS doctor: runs one `fetch()` against a live server, over http or https, the way
 //! Chromium would, and explains the verdict with a concrete fix.
 //!
-//! It uses the same [`protocol`](super::protocol) rules as the simulation, so any server
-//! (not only one built with this crate) can be checked. Run it from the command line:
+//! It uses the same rules as the simulation of
+//! [`actix_scoped_cors::testing`] (through
+//! [`Page::fetch_with`]), so any server, not only one built with actix-scoped-cors, can be
+//! checked. From the command line (`cargo install --path cors-doctor`):
 //!
 //! ```sh
-//! cargo run --example doctor -- http://127.0.0.1:8080/api/items --origin http://localhost:3000 \
+//! cors-doctor http://127.0.0.1:8080/api/items --origin http://localhost:3000 \
 //!     --method PUT --header content-type:application/json --header authorization --credentials
 //! ```
 //!
 //! or from code:
 //!
 //! ```no_run
-//! use actix_scoped_cors::testing::doctor::{diagnose, Checkup};
+//! use cors_doctor::{diagnose, Checkup};
 //!
-//! let checkup = Checkup::new("http://127.0.0.1:8080/api/me", "http://localhost:3000")
+//! let checkup = Checkup::new("https://127.0.0.1:8443/api/me", "http://localhost:3000")
 //!     .header("authorization", "Bearer t")
-//!     .credentials(true);
+//!     .credentials(true)
+//!     .insecure(true); // a self-signed test certificate
 //! let diagnosis = diagnose(&checkup).expect("the server answered");
 //! println!("{diagnosis}");
 //! std::process::exit(diagnosis.exit_code());
@@ -24,23 +27,29 @@
 //!
 //! **It sends the actual request when the preflight passes**, as a browser would: point it
 //! at a test server, or use a method without side effects.
+#![deny(rust_2018_idioms, nonstandard_style)]
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod http;
 
 use std::{fmt, time::Duration};
 
-use super::{
-    flow::Flow, wire, AccessError, BlockReason, Credentials, FetchReport, FetchRequest, Preflight,
+use actix_scoped_cors::testing::{
+    AccessError, BlockReason, Credentials, FetchOutcome, FetchReport, FetchRequest, Page,
     ReceivedResponse,
 };
 
-/// The command-line usage of `examples/doctor.rs`.
+/// The command-line usage of `cors-doctor`.
 pub const USAGE: &str = "\
-usage: doctor <url> --origin <origin> [--method M] [--header NAME[:VALUE]]... [--credentials]
+usage: cors-doctor <url> --origin <origin> [--method M] [--header NAME[:VALUE]]... [--credentials] [--insecure]
 
-  <url>                  plain http URL of the resource, e.g. http://127.0.0.1:8080/api/me
+  <url>                  http or https URL of the resource, e.g. http://127.0.0.1:8080/api/me
   --origin <origin>      the page's origin, e.g. http://localhost:3000
   --method <M>           the fetch method (default GET), normalised as fetch() does
   --header NAME[:VALUE]  a request header the script sets (value defaults to `x`); repeatable
   --credentials          credentials: 'include' (cookies): the response must allow them
+  --insecure, -k         accept any TLS certificate (a self-signed test server), as curl -k
 
 exit code: 0 allowed, 1 blocked, 2 usage or network error";
 
@@ -52,6 +61,7 @@ pub struct Checkup {
     method: String,
     headers: Vec<(String, String)>,
     credentials: bool,
+    insecure: bool,
     timeout: Duration,
 }
 
@@ -64,6 +74,7 @@ impl Checkup {
             method: "GET".to_owned(),
             headers: Vec::new(),
             credentials: false,
+            insecure: false,
             timeout: Duration::from_secs(10),
         }
     }
@@ -86,6 +97,13 @@ impl Checkup {
         self
     }
 
+    /// Accept any TLS certificate, self-signed or for another name, when `true` (as
+    /// `curl -k`); certificates are verified against the Mozilla root store otherwise.
+    pub fn insecure(mut self, insecure: bool) -> Self {
+        self.insecure = insecure;
+        self
+    }
+
     /// Connect, read and write timeout per request (10 s by default).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -100,7 +118,7 @@ impl Checkup {
     /// without its value.
     ///
     /// ```
-    /// use actix_scoped_cors::testing::doctor::Checkup;
+    /// use cors_doctor::Checkup;
     ///
     /// let args = ["http://127.0.0.1:8080/api/me", "--origin", "http://localhost:3000",
     ///             "--method", "PUT", "--header", "content-type:application/json",
@@ -123,7 +141,7 @@ impl Checkup {
         let mut args = args.into_iter();
         let (mut url, mut origin, mut method) = (None, None, None);
         let mut headers = Vec::new();
-        let mut credentials = false;
+        let (mut credentials, mut insecure) = (false, false);
         while let Some(arg) = args.next() {
             let mut value = |flag: &str| {
                 args.next()
@@ -138,6 +156,7 @@ impl Checkup {
                     headers.push((name.trim().to_owned(), value.trim().to_owned()));
                 }
                 "--credentials" => credentials = true,
+                "--insecure" | "-k" => insecure = true,
                 flag if flag.starts_with('-') => return Err(usage(format!("unknown flag {flag}"))),
                 _ if url.is_none() => url = Some(arg),
                 _ => return Err(usage(format!("unexpected argument {arg}"))),
@@ -145,7 +164,9 @@ impl Checkup {
         }
         let url = url.ok_or_else(|| usage("missing <url>".to_owned()))?;
         let origin = origin.ok_or_else(|| usage("missing --origin".to_owned()))?;
-        let mut checkup = Checkup::new(url, origin).credentials(credentials);
+        let mut checkup = Checkup::new(url, origin)
+            .credentials(credentials)
+            .insecure(insecure);
         if let Some(method) = method {
             checkup = checkup.method(method);
         }
@@ -169,14 +190,21 @@ impl Checkup {
 }
 
 /// Why the doctor could not reach a verdict.
-#[derive(Debug, Clone, PartialEq, Eq, derive_more::Display)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DoctorError {
     /// Bad command line or a request `fetch()` itself would refuse.
-    #[display("{_0}")]
     Usage(String),
     /// The server could not be reached, or did not answer HTTP.
-    #[display("network error: {_0}")]
     Network(String),
+}
+
+impl fmt::Display for DoctorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DoctorError::Usage(message) => f.write_str(message),
+            DoctorError::Network(message) => write!(f, "network error: {message}"),
+        }
+    }
 }
 
 impl std::error::Error for DoctorError {}
@@ -230,32 +258,24 @@ impl fmt::Display for Diagnosis {
 /// Runs the checkup against the live server: the preflight if a browser would send one,
 /// then (if it passes) the actual request, and judges both as Chromium would.
 ///
-/// Blocking; one TCP connection per request.
+/// Blocking; redirects are not followed (a redirected preflight is judged as Chromium
+/// judges it; a redirected actual request is CORS-checked as it is).
 ///
 /// # Errors
 ///
 /// [`DoctorError::Usage`] when `fetch()` would refuse the request (bad method, header or
-/// URL), [`DoctorError::Network`] when the server cannot be reached or does not speak
-/// HTTP/1.1 (including `https` URLs: plain `http` only).
+/// URL), [`DoctorError::Network`] when the server cannot be reached, its TLS certificate is
+/// not trusted (see [`Checkup::insecure`]), or it does not answer HTTP.
 pub fn diagnose(checkup: &Checkup) -> Result<Diagnosis, DoctorError> {
-    let flow = Flow::new(&checkup.origin, &checkup.fetch_request())
-        .map_err(|e| DoctorError::Usage(e.to_string()))?;
-    let mut report = flow.report();
-    if flow.needs_preflight() {
-        let mut request = flow.preflight_request();
-        let response = wire::send(&mut request, checkup.timeout).map_err(DoctorError::Network)?;
-        let verdict = flow.check_preflight(&response);
-        report.preflight = Preflight::Sent(Flow::exchange(request, response));
-        if let Err(reason) = verdict {
-            report.outcome = flow.blocked(reason);
-            let fixes = fixes(&report, checkup);
-            return Ok(Diagnosis { report, fixes });
-        }
+    let client = http::Client::new(checkup.timeout, checkup.insecure);
+    let report = Page::new(checkup.origin.clone())
+        .fetch_with(checkup.fetch_request(), |request, _body| {
+            client.send(request)
+        })
+        .map_err(DoctorError::Network)?;
+    if let FetchOutcome::TypeError { message } = &report.outcome {
+        return Err(DoctorError::Usage(message.clone()));
     }
-    let mut request = flow.actual_request(None);
-    let response = wire::send(&mut request, checkup.timeout).map_err(DoctorError::Network)?;
-    report.outcome = flow.outcome(&response);
-    report.actual = Some(Flow::exchange(request, response));
     let fixes = fixes(&report, checkup);
     Ok(Diagnosis { report, fixes })
 }
@@ -347,9 +367,7 @@ fn fixes(report: &FetchReport, checkup: &Checkup) -> Vec<String> {
             }
             fixes
         }
-        // `BlockReason` is non-exhaustive for users, not for this crate; future variants
-        // fall back to Chromium's own words.
-        #[allow(unreachable_patterns)]
+        // `BlockReason` is non-exhaustive: future variants get Chromium's own words.
         other => vec![other.to_string()],
     }
 }
@@ -436,6 +454,8 @@ fn access_fixes(
                  (it must be exactly `true`): use Cors::strict, or fetch without credentials"
             )
         }
+        // `AccessError` is non-exhaustive: future variants get Chromium's own words.
+        other => other.to_string(),
     };
     let mut fixes = vec![fix];
     if credentialed && matches!(error, AccessError::WildcardOriginNotAllowed) {

@@ -4,13 +4,11 @@
 use std::{net::SocketAddr, sync::mpsc, thread};
 
 use actix_scoped_cors::{
-    testing::{
-        doctor::{diagnose, Checkup, Diagnosis, DoctorError},
-        AccessError, BlockReason,
-    },
+    testing::{AccessError, BlockReason},
     Cors,
 };
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use cors_doctor::{diagnose, Checkup, Diagnosis, DoctorError};
 
 const ORIGIN: &str = "http://localhost:3000";
 
@@ -18,17 +16,33 @@ const ORIGIN: &str = "http://localhost:3000";
 struct Server {
     addr: SocketAddr,
     system: actix_rt::System,
+    scheme: &'static str,
 }
 
 impl Server {
     fn start(configure: fn(&mut web::ServiceConfig)) -> Server {
+        Server::start_with(configure, None)
+    }
+
+    /// The same, over https with a fresh self-signed certificate for 127.0.0.1.
+    fn start_https(configure: fn(&mut web::ServiceConfig)) -> Server {
+        Server::start_with(configure, Some(self_signed()))
+    }
+
+    fn start_with(
+        configure: fn(&mut web::ServiceConfig),
+        tls: Option<rustls::ServerConfig>,
+    ) -> Server {
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let (tx, rx) = mpsc::channel();
         thread::spawn(move || {
             actix_rt::System::new().block_on(async move {
-                let server = HttpServer::new(move || App::new().configure(configure))
-                    .workers(1)
-                    .bind(("127.0.0.1", 0))
-                    .expect("bind to an ephemeral port");
+                let server = HttpServer::new(move || App::new().configure(configure)).workers(1);
+                let server = match tls {
+                    Some(tls) => server.bind_rustls_0_23(("127.0.0.1", 0), tls),
+                    None => server.bind(("127.0.0.1", 0)),
+                }
+                .expect("bind to an ephemeral port");
                 let addr = server.addrs()[0];
                 let running = server.run();
                 tx.send((addr, actix_rt::System::current()))
@@ -37,12 +51,26 @@ impl Server {
             })
         });
         let (addr, system) = rx.recv().expect("the server starts");
-        Server { addr, system }
+        Server {
+            addr,
+            system,
+            scheme,
+        }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        format!("{}://{}{path}", self.scheme, self.addr)
     }
+}
+
+fn self_signed() -> rustls::ServerConfig {
+    let certified = rcgen::generate_simple_self_signed(["127.0.0.1".to_owned()])
+        .expect("a self-signed certificate");
+    let key = rustls::pki_types::PrivatePkcs8KeyDer::from(certified.signing_key.serialize_der());
+    rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![certified.cert.der().clone()], key.into())
+        .expect("a valid certificate and key")
 }
 
 impl Drop for Server {
@@ -325,5 +353,82 @@ fn usage_and_network_errors_exit_with_2() {
     assert_eq!(error.exit_code(), 2);
 
     let https = diagnose(&Checkup::new("https://127.0.0.1:1/", ORIGIN)).unwrap_err();
-    assert!(https.to_string().contains("only plain http"), "{https}");
+    assert!(matches!(https, DoctorError::Network(_)), "{https}");
+    assert_eq!(https.exit_code(), 2);
+}
+
+#[test]
+fn https_url_speaks_tls() {
+    // A plain-http server behind an https URL: the doctor attempts a TLS handshake (it used
+    // to refuse every https URL), which fails as a network error, with or without
+    // `--insecure`.
+    let server = Server::start(|cfg| {
+        cfg.default_service(web::to(HttpResponse::Ok));
+    });
+    let url = server.url("/api/me").replacen("http://", "https://", 1);
+    for insecure in [false, true] {
+        let error = diagnose(&Checkup::new(url.clone(), ORIGIN).insecure(insecure)).unwrap_err();
+        assert!(matches!(error, DoctorError::Network(_)), "{error}");
+        assert_eq!(error.exit_code(), 2);
+    }
+}
+
+#[test]
+fn insecure_flag_is_parsed() {
+    for flag in ["--insecure", "-k"] {
+        let args = ["https://127.0.0.1:8443/api/me", "--origin", ORIGIN, flag];
+        let checkup = Checkup::from_args(args.map(String::from)).unwrap();
+        assert_eq!(
+            checkup,
+            Checkup::new("https://127.0.0.1:8443/api/me", ORIGIN).insecure(true)
+        );
+    }
+}
+
+/// `*` with credentials, as the wildcard test's server.
+fn wildcard_and_credentials(cfg: &mut web::ServiceConfig) {
+    cfg.default_service(web::to(|| async {
+        HttpResponse::Ok()
+            .insert_header(("access-control-allow-origin", "*"))
+            .insert_header(("access-control-allow-credentials", "true"))
+            .finish()
+    }));
+}
+
+#[test]
+fn https_server_with_wildcard_and_credentials() {
+    let server = Server::start_https(wildcard_and_credentials);
+    // A self-signed certificate is refused unless told otherwise, as by curl.
+    let untrusted =
+        diagnose(&Checkup::new(server.url("/api/me"), ORIGIN).credentials(true)).unwrap_err();
+    assert!(matches!(untrusted, DoctorError::Network(_)), "{untrusted}");
+    assert_eq!(untrusted.exit_code(), 2);
+
+    let diagnosis = run(Checkup::new(server.url("/api/me"), ORIGIN)
+        .credentials(true)
+        .insecure(true));
+    assert_eq!(
+        diagnosis.report.block_reason(),
+        Some(&BlockReason::Access(AccessError::WildcardOriginNotAllowed))
+    );
+    assert_fix(
+        &diagnosis,
+        "ACAO is `*` but the request is credentialed: use Cors::strict",
+    );
+}
+
+#[test]
+fn https_server_with_a_missing_allowed_header() {
+    let server = Server::start_https(narrow_cors);
+    let diagnosis = run(Checkup::new(server.url("/api/items"), ORIGIN)
+        .method("PUT")
+        .header("content-type", "application/json")
+        .header("x-api-key", "k")
+        .insecure(true));
+    assert_eq!(
+        diagnosis.report.block_reason(),
+        Some(&BlockReason::HeaderDisallowed("x-api-key".into()))
+    );
+    assert_fix(&diagnosis, "add `x-api-key` to allow_headers");
+    assert!(diagnosis.report.url.starts_with("https://"));
 }
