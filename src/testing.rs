@@ -48,6 +48,13 @@
 //! The [`protocol`] module holds the rules as pure functions over methods, header lists and
 //! status codes, and [`doctor`] applies the same rules to a live server over HTTP/1.1.
 //!
+//! # Other engines
+//!
+//! [`Page::with_engine`] makes the page behave like Firefox or WebKit where they differ from
+//! Chromium: the `Access-Control-Max-Age` cap ([`Engine::max_age_cap`]), the `TypeError`
+//! text and the console message ([`Engine::console_message`]). The checks and their order
+//! are the same in the three engines for everything the browser suite observed.
+//!
 //! # Differences from Chromium
 //!
 //! - Redirects of the actual request are not followed: the 3xx response is CORS-checked and
@@ -64,6 +71,7 @@ use actix_web::{
     web::Bytes,
 };
 
+mod engine;
 mod exchange;
 mod flow;
 mod reason;
@@ -74,6 +82,7 @@ pub mod doctor;
 pub mod protocol;
 
 pub use self::{
+    engine::Engine,
     exchange::{Exchange, ReceivedResponse, SentRequest},
     reason::{AccessError, BlockReason},
     simulation::Page,
@@ -215,7 +224,9 @@ pub enum FetchOutcome {
         message: String,
     },
     /// `fetch()` throws before sending anything (forbidden method, `GET` with a body, an
-    /// invalid header or URL), or the body could not be read.
+    /// invalid header or URL), the request is mixed content (an `https` page fetching an
+    /// `http` URL whose host is not loopback: every engine blocks it before CORS, with its
+    /// [`Engine::type_error_message`]), or the body could not be read.
     TypeError {
         /// The error message.
         message: String,

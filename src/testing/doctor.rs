@@ -247,7 +247,8 @@ pub fn diagnose(checkup: &Checkup) -> Result<Diagnosis, DoctorError> {
         let verdict = flow.check_preflight(&response);
         report.preflight = Preflight::Sent(Flow::exchange(request, response));
         if let Err(reason) = verdict {
-            report.outcome = flow.blocked(reason);
+            let status = response_status(&report);
+            report.outcome = flow.blocked(reason, status);
             let fixes = fixes(&report, checkup);
             return Ok(Diagnosis { report, fixes });
         }
@@ -261,6 +262,13 @@ pub fn diagnose(checkup: &Checkup) -> Result<Diagnosis, DoctorError> {
 }
 
 /// The concrete fixes for a blocked report.
+/// The status of the preflight response in `report`.
+fn response_status(report: &FetchReport) -> u16 {
+    report
+        .preflight_exchange()
+        .map_or(0, |exchange| exchange.response.status)
+}
+
 fn fixes(report: &FetchReport, checkup: &Checkup) -> Vec<String> {
     let Some(reason) = report.block_reason() else {
         return Vec::new();
