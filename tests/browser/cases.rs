@@ -1,11 +1,16 @@
 //! The case table: what a page of a given origin fetches, and what must happen.
 //!
-//! Cases are data so that the same table can be run through Chromium and through the crate's
-//! browser-faithful simulation. Hosts are symbolic (`app.test`); the port comes from the
+//! Cases are data so that the same table can be run through Chromium, Firefox and WebKit,
+//! over http and https, and through the crate's browser-faithful simulation playing each of
+//! them. Where an engine legitimately differs, the case says what that engine must do
+//! ([`Case::expected_in`]). Hosts are symbolic (`app.test`); the port comes from the
 //! [`Server`] the page or the request goes to. Expectations come from CONFORMANCE.md and
 //! DESIGN.md, never from what the middleware happens to do.
 
-use super::server::Server;
+use super::{
+    engine::{Engine, Scheme},
+    server::{Server, Via},
+};
 
 /// Where the `fetch()` runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +59,12 @@ pub enum Expected {
         hidden: &'static [&'static str],
         body: Option<&'static str>,
     },
-    /// The fetch rejects with a `TypeError`, and Chromium logs a CORS error for the URL.
+    /// The fetch rejects with a `TypeError`, and the engine logs a CORS error for the URL
+    /// (where its console can be read).
     Blocked,
+    /// The fetch rejects with a `TypeError` before anything is sent (mixed content): no CORS
+    /// error, nothing reaches the server.
+    NotSent,
 }
 
 /// How many requests of a case must reach the server (over all its fetches).
@@ -93,6 +102,13 @@ pub struct Case {
     pub cookie: CookieSent,
     /// A crate bug this case exposes: reported, but not part of the pass condition.
     pub known_bug: Option<&'static str>,
+    /// The page's scheme: the run's, or plain http (then the case runs in https runs only).
+    pub page_via: Via,
+    /// The request's scheme, likewise.
+    pub target_via: Via,
+    /// Where an engine legitimately differs from the table's expectation: that engine's
+    /// expected outcome and hits instead (see the README's table of engine differences).
+    pub engines: Vec<(Engine, Expected, Hits)>,
 }
 
 const JSON: &[(&str, &str)] = &[("content-type", "application/json")];
@@ -121,10 +137,56 @@ fn case(name: &'static str, page: Page, method: &'static str, path: &'static str
         },
         cookie: CookieSent::Unchecked,
         known_bug: None,
+        page_via: Via::Run,
+        target_via: Via::Run,
+        engines: Vec::new(),
     }
 }
 
 impl Case {
+    /// Whether the case runs over `scheme` (plain-http crossings need an https run).
+    pub fn applies_to(&self, scheme: Scheme) -> bool {
+        scheme == Scheme::Https || (self.page_via == Via::Run && self.target_via == Via::Run)
+    }
+
+    /// What `engine` must do with the case: the table's expectation unless the case states
+    /// another one for that engine.
+    pub fn expected_in(&self, engine: Engine) -> (&Expected, Hits) {
+        self.engines
+            .iter()
+            .find(|(e, ..)| *e == engine)
+            .map_or((&self.expected, self.hits), |(_, expected, hits)| {
+                (expected, *hits)
+            })
+    }
+
+    /// In `engine`, the same outcome as in the table, but these hits.
+    fn hits_in(mut self, engine: Engine, preflights: usize, actual: usize) -> Self {
+        let expected = self.expected.clone();
+        self.engines
+            .push((engine, expected, Hits { preflights, actual }));
+        self
+    }
+
+    fn page_over_plain_http(mut self) -> Self {
+        self.page_via = Via::PlainHttp;
+        self
+    }
+
+    fn target_over_plain_http(mut self) -> Self {
+        self.target_via = Via::PlainHttp;
+        self
+    }
+
+    fn not_sent(mut self) -> Self {
+        self.expected = Expected::NotSent;
+        self.hits = Hits {
+            preflights: 0,
+            actual: 0,
+        };
+        self
+    }
+
     fn on(mut self, target: (&'static str, Server)) -> Self {
         self.target = target;
         self
@@ -310,6 +372,25 @@ pub fn table() -> Vec<Case> {
         .credentialed()
         .blocked()
         .hits(0, 1),
+        case(
+            "scheme_mismatch_http_page_against_https_allowlist_blocked",
+            APP,
+            "GET",
+            "/api/me",
+        )
+        .page_over_plain_http()
+        .credentials_include_unchecked()
+        .blocked()
+        .hits(0, 1),
+        case(
+            "mixed_content_https_page_to_http_api_not_sent",
+            APP,
+            "GET",
+            "/public/feed",
+        )
+        .target_over_plain_http()
+        .anonymous()
+        .not_sent(),
         case(
             "allowed_host_on_other_port_blocked",
             Page::At("app.test", Server::Outer),
@@ -685,12 +766,14 @@ pub fn table() -> Vec<Case> {
             .allowed(201)
             .hits(1, 1),
         // --- preflight cache -----------------------------------------------------------------
+        // Firefox ESR 153 sent a preflight before every fetch of these cases.
         case("preflight_cached_by_max_age", APP, "PUT", "/api/items/9")
             .credentialed()
             .json()
             .fetches(2)
             .allowed(200)
-            .hits(1, 2),
+            .hits(1, 2)
+            .hits_in(Engine::Firefox, 2, 2),
         case(
             "max_age_zero_preflight_not_cached",
             APP,
@@ -707,7 +790,8 @@ pub fn table() -> Vec<Case> {
             .json()
             .fetches(3)
             .allowed(201)
-            .hits(1, 3),
+            .hits(1, 3)
+            .hits_in(Engine::Firefox, 3, 3),
         // --- nested policies: the innermost decides ---------------------------------------
         case(
             "scope_strict_in_permissive_scope_credentialed_allowed",
