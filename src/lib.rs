@@ -127,10 +127,12 @@
 //!
 //! # Testing your configuration
 //!
-//! [`testing::Page`] runs a `fetch()` against your actix `App` the way Chromium would —
-//! preflight or not, the checks in Chromium's order, the preflight cache, the readable
-//! headers — and reports `Allowed` or `Blocked` with Chromium's console message. The crate's
-//! own real-Chromium suite holds this simulation to Chromium's verdicts. The CORS doctor
+//! [`testing::Page`] runs a `fetch()` against your actix `App` the way Chromium would (or
+//! Firefox or WebKit, with [`testing::Page::with_engine`]) — preflight or not, the checks in
+//! the engine's order, the preflight cache, the readable headers — and reports `Allowed` or
+//! `Blocked` with the engine's console message. The crate's own real-browser suite holds this
+//! simulation to the verdicts and console messages of Chromium, Firefox and WebKit, over http
+//! and https. The CORS doctor
 //! ([`testing::doctor`], `cargo run --example doctor -- <url> --origin <origin>`) applies the
 //! same rules to any server over HTTP and names the fix.
 //!
