@@ -72,6 +72,8 @@ pub enum Expected {
 pub struct Hits {
     /// `OPTIONS` preflights.
     pub preflights: usize,
+    /// The most preflights allowed, when an engine is not consistent (else `preflights`).
+    pub preflights_up_to: usize,
     /// Requests with the case's own method.
     pub actual: usize,
 }
@@ -133,6 +135,7 @@ fn case(name: &'static str, page: Page, method: &'static str, path: &'static str
         expected: Expected::Blocked,
         hits: Hits {
             preflights: 0,
+            preflights_up_to: 0,
             actual: 0,
         },
         cookie: CookieSent::Unchecked,
@@ -160,11 +163,21 @@ impl Case {
             })
     }
 
-    /// In `engine`, the same outcome as in the table, but these hits.
-    fn hits_in(mut self, engine: Engine, preflights: usize, actual: usize) -> Self {
+    /// In `engine`, the same outcome as in the table, but between `preflights` and
+    /// `preflights_up_to` preflights (an engine not consistent from run to run).
+    fn hits_in(
+        mut self,
+        engine: Engine,
+        preflights: std::ops::RangeInclusive<usize>,
+        actual: usize,
+    ) -> Self {
         let expected = self.expected.clone();
-        self.engines
-            .push((engine, expected, Hits { preflights, actual }));
+        let hits = Hits {
+            preflights: *preflights.start(),
+            preflights_up_to: *preflights.end(),
+            actual,
+        };
+        self.engines.push((engine, expected, hits));
         self
     }
 
@@ -182,6 +195,7 @@ impl Case {
         self.expected = Expected::NotSent;
         self.hits = Hits {
             preflights: 0,
+            preflights_up_to: 0,
             actual: 0,
         };
         self
@@ -256,7 +270,11 @@ impl Case {
         self
     }
     fn hits(mut self, preflights: usize, actual: usize) -> Self {
-        self.hits = Hits { preflights, actual };
+        self.hits = Hits {
+            preflights,
+            preflights_up_to: preflights,
+            actual,
+        };
         self
     }
     #[allow(dead_code)] // used whenever a case exposes a crate bug
@@ -766,14 +784,15 @@ pub fn table() -> Vec<Case> {
             .allowed(201)
             .hits(1, 1),
         // --- preflight cache -----------------------------------------------------------------
-        // Firefox ESR 153 sent a preflight before every fetch of these cases.
+        // Firefox ESR 153 reused the cached preflight in some runs and sent it again before
+        // every fetch in others (over https every time, so far): both are accepted there.
         case("preflight_cached_by_max_age", APP, "PUT", "/api/items/9")
             .credentialed()
             .json()
             .fetches(2)
             .allowed(200)
             .hits(1, 2)
-            .hits_in(Engine::Firefox, 2, 2),
+            .hits_in(Engine::Firefox, 1..=2, 2),
         case(
             "max_age_zero_preflight_not_cached",
             APP,
@@ -791,7 +810,7 @@ pub fn table() -> Vec<Case> {
             .fetches(3)
             .allowed(201)
             .hits(1, 3)
-            .hits_in(Engine::Firefox, 3, 3),
+            .hits_in(Engine::Firefox, 1..=3, 3),
         // --- nested policies: the innermost decides ---------------------------------------
         case(
             "scope_strict_in_permissive_scope_credentialed_allowed",
