@@ -70,6 +70,11 @@ static ONE_ENGINE_AT_A_TIME: Mutex<()> = Mutex::new(());
 fn case_table_is_well_formed() {
     let table = cases::table();
     assert!(table.len() >= 50, "only {} cases", table.len());
+    assert_eq!(
+        cases::LONG_LANGUAGE.len(),
+        129,
+        "one byte over the safelisted limit"
+    );
     let mut names = BTreeSet::new();
     for case in &table {
         assert!(names.insert(case.name), "duplicate case name {}", case.name);
@@ -120,7 +125,11 @@ fn simulation_runs_every_case_as_the_table_says() {
                 .filter(|c| c.applies_to(scheme) && c.known_bug.is_none())
                 .collect();
             let simulated = Simulation::run(&table, ports, engine, SESSION_COOKIE);
-            let title = format!("{} {}", engine.name(), scheme.as_str());
+            let title = format!(
+                "the simulation playing {} over {}",
+                engine.name(),
+                scheme.as_str()
+            );
             disagreeing.extend(simulation::disagreements(
                 &EngineExpectations(engine),
                 &table,

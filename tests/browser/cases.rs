@@ -114,6 +114,9 @@ pub struct Case {
 }
 
 const JSON: &[(&str, &str)] = &[("content-type", "application/json")];
+/// 129 bytes: one more than a CORS-safelisted request-header value may have.
+pub const LONG_LANGUAGE: &str = "en-US,en;q=0.9,de;q=0.8,fr;q=0.7,it;q=0.6,es;q=0.5,pt;q=0.4,\
+     nl;q=0.3,sv;q=0.2,da;q=0.1,fi;q=0.1,no;q=0.1,pl;q=0.1,cs;q=0.1,hu;q=0";
 const ITEM: Option<&str> = Some(r#"{"name":"pen"}"#);
 const APP: Page = Page::At("app.test", Server::Main);
 const EVIL: Page = Page::At("evil.test", Server::Main);
@@ -523,6 +526,34 @@ pub fn table() -> Vec<Case> {
         .headers(&[("x-unlisted", "1")])
         .blocked()
         .hits(1, 0),
+        // --- safelisting details ---------------------------------------------------------
+        case("single_range_header_is_safelisted", APP, "GET", "/api/me")
+            .credentialed()
+            .headers(&[("range", "bytes=0-")])
+            .allowed(200)
+            .hits(0, 1),
+        case(
+            "accept_language_over_128_bytes_is_preflighted",
+            APP,
+            "GET",
+            "/api/me",
+        )
+        .credentialed()
+        .headers(&[("accept-language", LONG_LANGUAGE)])
+        .blocked()
+        .hits(1, 0),
+        case(
+            "content_type_with_unsafe_byte_is_preflighted",
+            APP,
+            "POST",
+            "/api/echo",
+        )
+        .credentialed()
+        .headers(&[("content-type", "text/plain; x=\"(\"")])
+        .body("unsafe byte")
+        .allowed(200)
+        .body_has("unsafe byte")
+        .hits(1, 1),
         case("listed_request_header_allowed", APP, "GET", "/api/me")
             .credentialed()
             .headers(&[("X-Allowed", "1")])
