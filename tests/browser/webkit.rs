@@ -138,6 +138,10 @@ impl WebKit {
         let mut args = vec![
             CONSOLE_BROWSER.to_owned(),
             "--automation".to_owned(),
+            format!(
+                "--profile={}",
+                scratch.join(format!("webkit-profile-{attempt}")).display()
+            ),
             format!("--proxy=127.0.0.1:{proxy}"),
         ];
         if scheme == Scheme::Https {
@@ -166,19 +170,25 @@ impl WebKit {
     }
 }
 
-/// Ends a process group started with `process_group(0)` (its leader's id is the group's).
+/// Ends a process group started with `process_group(0)` (its leader's id is the group's):
+/// `TERM` first, so that Xvfb removes its display lock, `KILL` for what is left after 3 s.
 fn end_group(child: &mut Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", "--", &format!("-{}", child.id())])
-        .status();
+    let group = format!("-{}", child.id());
+    let signal = |signal: &str| {
+        Command::new("kill")
+            .args([signal, "--", &group])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    signal("-TERM");
+    let _ = child.wait();
     let deadline = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
+    // `kill -0` succeeds while any process of the group is alive.
+    while Instant::now() < deadline && signal("-0") {
         thread::sleep(Duration::from_millis(50));
     }
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{}", child.id())])
-        .status();
-    let _ = child.wait();
+    signal("-KILL");
 }
 
 impl Browser for WebKit {

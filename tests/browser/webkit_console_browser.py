@@ -7,12 +7,13 @@ browser gives WebKitWebDriver the same automation hooks (`automation-started`,
 `enable-write-console-messages-to-stdout`, so WebKit's own CORS errors reach the suite
 (`CONSOLE SECURITY ERROR ...` lines on stdout).
 
-Arguments (after the `--automation` the driver is given): `--proxy=HOST:PORT` sends every
-request through that HTTP proxy (the suite's loopback forwarder); `--ignore-tls-errors`
-accepts the suite's self-signed certificate.
+Arguments (after the `--automation` the driver is given): `--profile=DIR` keeps the
+profile there (the suite removes it; the driver ends this process with a signal, so it
+cannot clean up itself); `--proxy=HOST:PORT` sends every request through that HTTP proxy
+(the suite's loopback forwarder); `--ignore-tls-errors` accepts the suite's self-signed
+certificate.
 """
 
-import shutil
 import sys
 import tempfile
 
@@ -23,8 +24,15 @@ gi.require_version("WebKit2", "4.1")
 from gi.repository import Gtk, WebKit2  # noqa: E402
 
 args = sys.argv[1:]
-proxy = next((a.split("=", 1)[1] for a in args if a.startswith("--proxy=")), None)
-profile = tempfile.mkdtemp(prefix="webkit-console-browser-")
+
+
+def option(name):
+    prefix = f"--{name}="
+    return next((a[len(prefix):] for a in args if a.startswith(prefix)), None)
+
+
+proxy = option("proxy")
+profile = option("profile") or tempfile.mkdtemp(prefix="webkit-console-browser-")
 
 manager = WebKit2.WebsiteDataManager(
     base_data_directory=profile, base_cache_directory=profile
@@ -63,7 +71,4 @@ def automation_started(_context, session):
 
 
 context.connect("automation-started", automation_started)
-try:
-    Gtk.main()
-finally:
-    shutil.rmtree(profile, ignore_errors=True)
+Gtk.main()
