@@ -3,11 +3,12 @@
 //!
 //! A [`Page`] plays a web page at some origin. [`Page::fetch`] sends a [`FetchRequest`] to any
 //! actix service (what [`actix_web::test::init_service`] returns) and does what Chromium
-//! does: same-origin or cross-origin, preflight or not, the preflight exactly as Chromium
-//! builds it, its checks in Chromium's order, the preflight cache, the actual request, the
-//! CORS check, and the response headers the script may read. The [`FetchReport`] says what
-//! the script would see ([`FetchOutcome`]), with Chromium's console message when it is
-//! blocked, and the raw exchanges.
+//! (or Firefox or WebKit, see [Other engines](#other-engines)) does: same-origin or
+//! cross-origin, preflight or not, the preflight exactly as Chromium builds it, its checks in
+//! the engine's order, the preflight cache, the actual request, the CORS check, and the
+//! response headers the script may read. The [`FetchReport`] says what the script would see
+//! ([`FetchOutcome`]), with the engine's console message when it is blocked, and the raw
+//! exchanges.
 //!
 //! ```
 //! use actix_scoped_cors::{
@@ -51,9 +52,13 @@
 //! # Other engines
 //!
 //! [`Page::with_engine`] makes the page behave like Firefox or WebKit where they differ from
-//! Chromium: the `Access-Control-Max-Age` cap ([`Engine::max_age_cap`]), the `TypeError`
-//! text and the console message ([`Engine::console_message`]). The checks and their order
-//! are the same in the three engines for everything the browser suite observed.
+//! Chromium: the `Access-Control-Max-Age` cap ([`Engine::max_age_cap`]), the order of the
+//! preflight checks (WebKit judges the status first:
+//! [`Engine::checks_preflight_status_first`]), the `TypeError` text and the console message
+//! ([`Engine::console_message`]). Everything else the crate's browser suite observed is the
+//! same in the three engines. Not modelled: Firefox's second console line after a failed
+//! preflight (`CORS request did not succeed`), and its preflight cache, which the suite saw
+//! reused in some runs and bypassed in others.
 //!
 //! # Differences from Chromium
 //!
