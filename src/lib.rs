@@ -169,10 +169,12 @@
 //!
 //! # Testing your configuration
 //!
-//! `testing::Page` runs a `fetch()` against your actix `App` the way Chromium would —
-//! preflight or not, the checks in Chromium's order, the preflight cache, the readable
-//! headers — and reports `Allowed` or `Blocked` with Chromium's console message. The crate's
-//! own real-Chromium suite holds this simulation to Chromium's verdicts. It is compiled only
+//! `testing::Page` runs a `fetch()` against your actix `App` the way Chromium would (or
+//! Firefox or WebKit, with `Page::with_engine`) — preflight or not, the checks in the
+//! engine's order, the preflight cache, the readable headers — and reports `Allowed` or
+//! `Blocked` with the engine's console message. The crate's own real-browser suite holds this
+//! simulation to the verdicts and console messages of Chromium, Firefox and WebKit, over http
+//! and https. It is compiled only
 //! with the `testing` feature, off by default, so production builds never contain it; enable
 //! it for your tests alone:
 //!

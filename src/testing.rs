@@ -3,11 +3,12 @@
 //!
 //! A [`Page`] plays a web page at some origin. [`Page::fetch`] sends a [`FetchRequest`] to any
 //! actix service (what [`actix_web::test::init_service`] returns) and does what Chromium
-//! does: same-origin or cross-origin, preflight or not, the preflight exactly as Chromium
-//! builds it, its checks in Chromium's order, the preflight cache, the actual request, the
-//! CORS check, and the response headers the script may read. The [`FetchReport`] says what
-//! the script would see ([`FetchOutcome`]), with Chromium's console message when it is
-//! blocked, and the raw exchanges.
+//! (or Firefox or WebKit, see [Other engines](#other-engines)) does: same-origin or
+//! cross-origin, preflight or not, the preflight exactly as Chromium builds it, its checks in
+//! the engine's order, the preflight cache, the actual request, the CORS check, and the
+//! response headers the script may read. The [`FetchReport`] says what the script would see
+//! ([`FetchOutcome`]), with the engine's console message when it is blocked, and the raw
+//! exchanges.
 //!
 //! ```
 //! use actix_scoped_cors::{
@@ -49,6 +50,17 @@
 //! status codes. [`Page::fetch_with`] runs the same fetch over any transport: the
 //! `cors-doctor` tool of this repository uses it to check live servers over http and https.
 //!
+//! # Other engines
+//!
+//! [`Page::with_engine`] makes the page behave like Firefox or WebKit where they differ from
+//! Chromium: the `Access-Control-Max-Age` cap ([`Engine::max_age_cap`]), the order of the
+//! preflight checks (WebKit judges the status first:
+//! [`Engine::checks_preflight_status_first`]), the `TypeError` text and the console message
+//! ([`Engine::console_message`]). Everything else the crate's browser suite observed is the
+//! same in the three engines. Not modelled: Firefox's second console line after a failed
+//! preflight (`CORS request did not succeed`), and its preflight cache, which the suite saw
+//! reused in some runs and bypassed in others.
+//!
 //! # Differences from Chromium
 //!
 //! - Redirects of the actual request are not followed: the 3xx response is CORS-checked and
@@ -65,6 +77,7 @@ use actix_web::{
     web::Bytes,
 };
 
+mod engine;
 mod exchange;
 mod flow;
 mod reason;
@@ -73,6 +86,7 @@ mod simulation;
 pub mod protocol;
 
 pub use self::{
+    engine::Engine,
     exchange::{Exchange, ReceivedResponse, SentRequest},
     reason::{AccessError, BlockReason},
     simulation::Page,
@@ -214,7 +228,9 @@ pub enum FetchOutcome {
         message: String,
     },
     /// `fetch()` throws before sending anything (forbidden method, `GET` with a body, an
-    /// invalid header or URL), or the body could not be read.
+    /// invalid header or URL), the request is mixed content (an `https` page fetching an
+    /// `http` URL whose host is not loopback: every engine blocks it before CORS, with its
+    /// [`Engine::type_error_message`]), or the body could not be read.
     TypeError {
         /// The error message.
         message: String,

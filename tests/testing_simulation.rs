@@ -165,8 +165,7 @@ async fn disallowed_origin_fails_the_preflight_without_acao() {
         "Access to fetch at 'https://api.example.com/api/items' from origin \
          'https://evil.example.net' has been blocked by CORS policy: Response to preflight \
          request doesn't pass access control check: No 'Access-Control-Allow-Origin' header \
-         is present on the requested resource. If an opaque response serves your needs, set \
-         the request's mode to 'no-cors' to fetch the resource with CORS disabled."
+         is present on the requested resource."
     );
 }
 
@@ -577,4 +576,83 @@ async fn forbidden_headers_set_by_scripts_are_dropped() {
         "dropped headers need no preflight"
     );
     assert_eq!(report.body().unwrap().as_ref(), b"cookie sent: false");
+}
+
+// --- engines -------------------------------------------------------------------------------
+
+#[actix_web::test]
+async fn each_engine_words_a_refused_preflight_its_own_way() {
+    use actix_scoped_cors::testing::Engine;
+
+    let app = test::init_service(crate_app()).await;
+    let put = FetchRequest::put(url("/api/items"))
+        .header("Content-Type", "application/json")
+        .credentials(Credentials::Include)
+        .body("{}");
+    let reason = |engine| {
+        let app = &app;
+        let put = put.clone();
+        async move {
+            let page = Page::new("https://evil.example.net").with_engine(engine);
+            let report = page.fetch(app, put).await;
+            (
+                report.block_reason().cloned(),
+                report.console_message().map(str::to_owned),
+            )
+        }
+    };
+    // The crate answers a disallowed origin's preflight with a bare 403: Chromium and Firefox
+    // report the missing origin grant, WebKit the status, which it checks first.
+    let (chromium, _) = reason(Engine::Chromium).await;
+    assert_eq!(
+        chromium,
+        Some(BlockReason::PreflightAccess(
+            AccessError::MissingAllowOriginHeader
+        ))
+    );
+    let (firefox, message) = reason(Engine::Firefox).await;
+    assert_eq!(firefox, chromium);
+    assert_eq!(
+        message.unwrap(),
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
+         resource at https://api.example.com/api/items. (Reason: CORS header \
+         ‘Access-Control-Allow-Origin’ missing). Status code: 403."
+    );
+    let (webkit, message) = reason(Engine::WebKit).await;
+    assert_eq!(webkit, Some(BlockReason::PreflightInvalidStatus(403)));
+    assert_eq!(
+        message.unwrap(),
+        "Preflight response is not successful. Status code: 403"
+    );
+}
+
+#[actix_web::test]
+async fn mixed_content_is_refused_before_any_traffic_in_every_engine() {
+    use actix_scoped_cors::testing::Engine;
+
+    let app = test::init_service(crate_app()).await;
+    for engine in [Engine::Chromium, Engine::Firefox, Engine::WebKit] {
+        let page = Page::new(APP).with_engine(engine);
+        let report = page
+            .fetch(
+                &app,
+                FetchRequest::get("http://api.example.com/public/feed"),
+            )
+            .await;
+        match &report.outcome {
+            FetchOutcome::TypeError { message } => {
+                assert_eq!(message, engine.type_error_message())
+            }
+            other => panic!("{engine:?}: expected a TypeError, got {other:?}"),
+        }
+        assert!(report.actual.is_none() && !report.preflight_sent());
+        // Loopback is potentially trustworthy: not mixed content.
+        let local = page
+            .fetch(&app, FetchRequest::get("http://127.0.0.1:8080/public/feed"))
+            .await;
+        assert!(
+            local.actual.is_some(),
+            "{engine:?}: loopback is not mixed content"
+        );
+    }
 }

@@ -11,6 +11,7 @@ use actix_web::{
 use url::Url;
 
 use super::{
+    engine::Engine,
     protocol::{self, HeaderList, InvalidRequest, PreflightResult},
     BlockReason, Credentials, Exchange, FetchOutcome, FetchReport, FetchRequest, Preflight,
     ReceivedResponse, SentRequest,
@@ -27,6 +28,8 @@ pub(crate) struct Flow {
     pub(crate) credentials: Credentials,
     pub(crate) same_origin: bool,
     pub(crate) body: Option<Bytes>,
+    /// Whose console wording and `TypeError` text a blocked fetch gets.
+    pub(crate) engine: Engine,
 }
 
 impl Flow {
@@ -76,7 +79,27 @@ impl Flow {
             headers,
             credentials: request.credentials,
             body: request.body.clone(),
+            engine: Engine::default(),
         })
+    }
+
+    /// The same fetch, as `engine` runs it.
+    pub(crate) fn in_engine(mut self, engine: Engine) -> Flow {
+        self.engine = engine;
+        self
+    }
+
+    /// Mixed content (W3C Mixed Content, "should fetching request be blocked"): a page of an
+    /// `https` origin fetching an `http` URL whose host is not potentially trustworthy
+    /// (`localhost`, `127.0.0.0/8`, `[::1]`). Every engine blocks it before any traffic.
+    pub(crate) fn is_mixed_content(&self) -> bool {
+        let trustworthy = match self.url.host() {
+            Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+            Some(url::Host::Ipv4(address)) => address.is_loopback(),
+            Some(url::Host::Ipv6(address)) => address.is_loopback(),
+            None => false,
+        };
+        self.origin.starts_with("https://") && self.url.scheme() == "http" && !trustworthy
     }
 
     /// The report before any traffic: no preflight, no response, no verdict yet.
@@ -131,7 +154,8 @@ impl Flow {
         &self,
         response: &ReceivedResponse,
     ) -> Result<PreflightResult, BlockReason> {
-        protocol::check_preflight(
+        protocol::check_preflight_in(
+            self.engine,
             &self.origin,
             self.credentials,
             &self.method,
@@ -185,7 +209,7 @@ impl Flow {
             };
             if let Err(error) = protocol::check_access(&self.origin, credentials, &response.headers)
             {
-                return self.blocked(BlockReason::Access(error));
+                return self.blocked(BlockReason::Access(error), response.status);
             }
             protocol::readable_response_headers(credentials, &response.headers)
         };
@@ -201,9 +225,12 @@ impl Flow {
         }
     }
 
-    pub(crate) fn blocked(&self, reason: BlockReason) -> FetchOutcome {
+    /// Blocked for `reason`, after a response with `status`.
+    pub(crate) fn blocked(&self, reason: BlockReason, status: u16) -> FetchOutcome {
         FetchOutcome::Blocked {
-            message: reason.console_message(&self.url(), &self.origin),
+            message: self
+                .engine
+                .console_message(&reason, &self.url(), &self.origin, status),
             reason,
         }
     }

@@ -24,7 +24,7 @@ use actix_web::http::header::{
     ACCESS_CONTROL_REQUEST_METHOD, LOCATION, ORIGIN,
 };
 
-use super::{AccessError, BlockReason, Credentials};
+use super::{AccessError, BlockReason, Credentials, Engine};
 pub(crate) use crate::decision::is_tchar;
 use crate::header_names::is_cors_safelisted_response_header_name;
 
@@ -348,7 +348,8 @@ pub struct PreflightResult {
     credentialed: bool,
     methods: Vec<String>,
     headers: Vec<String>,
-    max_age: Duration,
+    /// `Access-Control-Max-Age` as asked, before any engine's cap.
+    requested_max_age: Duration,
 }
 
 impl PreflightResult {
@@ -366,7 +367,14 @@ impl PreflightResult {
     /// [`CHROMIUM_MAX_AGE_CAP`], [`DEFAULT_PREFLIGHT_MAX_AGE`] when absent or not a number,
     /// zero when negative.
     pub fn max_age(&self) -> Duration {
-        self.max_age
+        self.max_age_in(Engine::Chromium)
+    }
+
+    /// How long `engine` caches this result: `Access-Control-Max-Age` capped at
+    /// [`Engine::max_age_cap`], [`DEFAULT_PREFLIGHT_MAX_AGE`] when absent or not a number,
+    /// zero when negative.
+    pub fn max_age_in(&self, engine: Engine) -> Duration {
+        self.requested_max_age.min(engine.max_age_cap())
     }
 
     /// Whether the preflight was made for a credentialed request (then `*` in the lists is a
@@ -467,13 +475,54 @@ pub fn check_preflight(
     status: u16,
     response_headers: &[(HeaderName, HeaderValue)],
 ) -> Result<PreflightResult, BlockReason> {
+    check_preflight_in(
+        Engine::Chromium,
+        origin,
+        credentials,
+        method,
+        request_headers,
+        status,
+        response_headers,
+    )
+}
+
+/// [`check_preflight`] in `engine`'s order: WebKit judges the status before the CORS check
+/// ([`Engine::checks_preflight_status_first`]); Chromium and Firefox after it.
+///
+/// # Errors
+///
+/// The [`BlockReason`] `engine` would report.
+///
+/// ```
+/// use actix_scoped_cors::testing::{protocol::check_preflight_in, BlockReason, Credentials, Engine};
+///
+/// let bare_403 = check_preflight_in(Engine::WebKit, "https://app.example.com", Credentials::Omit, "PUT", &[], 403, &[]);
+/// assert_eq!(bare_403, Err(BlockReason::PreflightInvalidStatus(403)));
+/// ```
+pub fn check_preflight_in(
+    engine: Engine,
+    origin: &str,
+    credentials: Credentials,
+    method: &str,
+    request_headers: &[(HeaderName, HeaderValue)],
+    status: u16,
+    response_headers: &[(HeaderName, HeaderValue)],
+) -> Result<PreflightResult, BlockReason> {
     if is_redirect(status, response_headers) {
         return Err(BlockReason::PreflightDisallowedRedirect);
     }
-    check_access(origin, credentials, response_headers).map_err(BlockReason::PreflightAccess)?;
-    if !(200..=299).contains(&status) {
-        return Err(BlockReason::PreflightInvalidStatus(status));
+    let ok_status = || {
+        if (200..=299).contains(&status) {
+            Ok(())
+        } else {
+            Err(BlockReason::PreflightInvalidStatus(status))
+        }
+    };
+    if engine.checks_preflight_status_first() {
+        ok_status()?;
     }
+    check_access(origin, credentials, response_headers).map_err(BlockReason::PreflightAccess)?;
+    ok_status()?;
     let methods = parse_allow_list(
         combined(response_headers, &ACCESS_CONTROL_ALLOW_METHODS),
         false,
@@ -488,7 +537,9 @@ pub fn check_preflight(
         credentialed: credentials == Credentials::Include,
         methods,
         headers,
-        max_age: parse_max_age(combined(response_headers, &ACCESS_CONTROL_MAX_AGE).as_deref()),
+        requested_max_age: parse_max_age(
+            combined(response_headers, &ACCESS_CONTROL_MAX_AGE).as_deref(),
+        ),
     };
     result.check_method(method)?;
     result.check_headers(request_headers)?;
@@ -572,14 +623,15 @@ fn parse_allow_list(value: Option<String>, lowercase: bool) -> Option<Vec<String
     Some(list)
 }
 
-/// Chromium's `ParseAccessControlMaxAge`.
+/// Chromium's `ParseAccessControlMaxAge`, before the cap (the engine's, see
+/// [`PreflightResult::max_age_in`]).
 fn parse_max_age(value: Option<&str>) -> Duration {
     let Some(seconds) = value.and_then(|v| v.parse::<i64>().ok()) else {
         return DEFAULT_PREFLIGHT_MAX_AGE;
     };
     match u64::try_from(seconds) {
         Err(_) => Duration::ZERO,
-        Ok(seconds) => Duration::from_secs(seconds).min(CHROMIUM_MAX_AGE_CAP),
+        Ok(seconds) => Duration::from_secs(seconds),
     }
 }
 
@@ -866,12 +918,31 @@ mod tests {
     }
 
     #[test]
+    fn max_age_is_capped_per_engine() {
+        let result = |seconds: &str| PreflightResult {
+            credentialed: false,
+            methods: Vec::new(),
+            headers: Vec::new(),
+            requested_max_age: parse_max_age(Some(seconds)),
+        };
+        let day = result("86400");
+        assert_eq!(day.max_age(), CHROMIUM_MAX_AGE_CAP);
+        assert_eq!(day.max_age_in(Engine::Firefox), Duration::from_secs(86400));
+        assert_eq!(day.max_age_in(Engine::WebKit), Duration::from_secs(600));
+        assert_eq!(
+            result("100000").max_age_in(Engine::Firefox),
+            Duration::from_secs(86400)
+        );
+        assert_eq!(result("0").max_age_in(Engine::WebKit), Duration::ZERO);
+    }
+
+    #[test]
     fn max_age_follows_chromium() {
         assert_eq!(parse_max_age(None), Duration::from_secs(5));
         assert_eq!(parse_max_age(Some("abc")), Duration::from_secs(5));
         assert_eq!(parse_max_age(Some("-1")), Duration::ZERO);
         assert_eq!(parse_max_age(Some("600")), Duration::from_secs(600));
-        assert_eq!(parse_max_age(Some("86400")), Duration::from_secs(7200));
+        assert_eq!(parse_max_age(Some("86400")), Duration::from_secs(86400));
     }
 
     #[test]

@@ -39,9 +39,7 @@ pub enum AccessError {
 ///     reason.console_message("http://api.test/api/me", "http://app.test"),
 ///     "Access to fetch at 'http://api.test/api/me' from origin 'http://app.test' has been \
 ///      blocked by CORS policy: Response to preflight request doesn't pass access control \
-///      check: No 'Access-Control-Allow-Origin' header is present on the requested resource. \
-///      If an opaque response serves your needs, set the request's mode to 'no-cors' to \
-///      fetch the resource with CORS disabled."
+///      check: No 'Access-Control-Allow-Origin' header is present on the requested resource."
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -93,10 +91,10 @@ impl fmt::Display for AccessError {
                 "The value of the 'Access-Control-Allow-Origin' header in the response must \
                  not be the wildcard '*' when the request's credentials mode is 'include'.",
             ),
+            // Chromium 156 no longer appends the "opaque response" hint to this one.
             AccessError::MissingAllowOriginHeader => f.write_str(
                 "No 'Access-Control-Allow-Origin' header is present on the requested \
-                 resource. If an opaque response serves your needs, set the request's mode \
-                 to 'no-cors' to fetch the resource with CORS disabled.",
+                 resource.",
             ),
             AccessError::MultipleAllowOriginValues(value) => write!(
                 f,

@@ -18,6 +18,7 @@ use actix_web::{
 };
 
 use super::{
+    engine::Engine,
     flow::Flow,
     protocol::{HeaderList, PreflightResult},
     FetchOutcome, FetchReport, FetchRequest, Preflight, ReceivedResponse, SentRequest,
@@ -55,6 +56,7 @@ use super::{
 #[derive(Debug)]
 pub struct Page {
     origin: String,
+    engine: Engine,
     cookie: Option<String>,
     state: Mutex<State>,
 }
@@ -103,6 +105,7 @@ impl Page {
     pub fn new(origin: impl Into<String>) -> Self {
         Page {
             origin: origin.into(),
+            engine: Engine::default(),
             cookie: None,
             state: Mutex::new(State::default()),
         }
@@ -120,6 +123,44 @@ impl Page {
         self
     }
 
+    /// Makes the page behave like `engine` (Chromium by default): its preflight-cache cap,
+    /// its `TypeError` text and its console messages.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use actix_scoped_cors::{testing::{Engine, FetchRequest, Page}, Cors};
+    /// use actix_web::{test, web, App, HttpResponse};
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let app = test::init_service(
+    ///     App::new()
+    ///         .wrap(Cors::permissive().max_age(Duration::from_secs(86_400)))
+    ///         .route("/items", web::delete().to(HttpResponse::NoContent)),
+    /// )
+    /// .await;
+    /// let delete = FetchRequest::delete("https://api.example.com/items");
+    /// let firefox = Page::new("https://app.example.com").with_engine(Engine::Firefox);
+    /// let webkit = Page::new("https://app.example.com").with_engine(Engine::WebKit);
+    /// for page in [&firefox, &webkit] {
+    ///     page.fetch(&app, delete.clone()).await;
+    ///     page.advance_time(Duration::from_secs(601));
+    /// }
+    /// // WebKit keeps a preflight 10 minutes at most, Firefox 24 hours.
+    /// assert!(!firefox.fetch(&app, delete.clone()).await.preflight_sent());
+    /// assert!(webkit.fetch(&app, delete).await.preflight_sent());
+    /// # });
+    /// ```
+    pub fn with_engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// The engine the page behaves like.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
     /// The page's origin, as given.
     pub fn origin(&self) -> &str {
         &self.origin
@@ -135,7 +176,8 @@ impl Page {
         self.state().cache.clear();
     }
 
-    /// Fetches `request` from `app`, as Chromium would from this page.
+    /// Fetches `request` from `app`, as the page's engine (Chromium unless
+    /// [`with_engine`](Page::with_engine) said otherwise) would from this page.
     ///
     /// `app` is what [`actix_web::test::init_service`] returns. Errors from the service are
     /// rendered into responses, as actix-web's server does.
@@ -145,10 +187,16 @@ impl Page {
         B: MessageBody,
     {
         let flow = match Flow::new(&self.origin, &request) {
-            Ok(flow) => flow,
+            Ok(flow) => flow.in_engine(self.engine),
             Err(error) => return self.refused(request, error.to_string()),
         };
         let mut report = flow.report();
+        if flow.is_mixed_content() {
+            report.outcome = FetchOutcome::TypeError {
+                message: self.engine.type_error_message().to_owned(),
+            };
+            return report;
+        }
 
         if flow.needs_preflight() {
             if self.cached_preflight_allows(&flow) {
@@ -167,7 +215,7 @@ impl Page {
                 match verdict {
                     Ok(result) => self.remember(&flow, result),
                     Err(reason) => {
-                        report.outcome = flow.blocked(reason);
+                        report.outcome = flow.blocked(reason, report_status(&report));
                         return report;
                     }
                 }
@@ -185,7 +233,7 @@ impl Page {
         report
     }
 
-    /// Fetches `request` as Chromium would from this page, over any transport: `send` puts
+    /// Fetches `request` as the page's engine would from this page, over any transport: `send` puts
     /// each request the browser sends (the preflight, when one is needed and not cached,
     /// then the actual request, with its body) on the wire and returns the whole response.
     ///
@@ -225,10 +273,16 @@ impl Page {
         mut send: impl FnMut(&mut SentRequest, Option<&Bytes>) -> Result<ReceivedResponse, E>,
     ) -> Result<FetchReport, E> {
         let flow = match Flow::new(&self.origin, &request) {
-            Ok(flow) => flow,
+            Ok(flow) => flow.in_engine(self.engine),
             Err(error) => return Ok(self.refused(request, error.to_string())),
         };
         let mut report = flow.report();
+        if flow.is_mixed_content() {
+            report.outcome = FetchOutcome::TypeError {
+                message: self.engine.type_error_message().to_owned(),
+            };
+            return Ok(report);
+        }
         if flow.needs_preflight() {
             if self.cached_preflight_allows(&flow) {
                 report.preflight = Preflight::Cached;
@@ -240,7 +294,7 @@ impl Page {
                 match verdict {
                     Ok(result) => self.remember(&flow, result),
                     Err(reason) => {
-                        report.outcome = flow.blocked(reason);
+                        report.outcome = flow.blocked(reason, report_status(&report));
                         return Ok(report);
                     }
                 }
@@ -288,7 +342,7 @@ impl Page {
     fn remember(&self, flow: &Flow, result: PreflightResult) {
         let mut state = self.state();
         let url = flow.url();
-        let expires = state.now + result.max_age();
+        let expires = state.now + result.max_age_in(self.engine);
         // One entry per origin and URL: a newer preflight replaces the older.
         state
             .cache
@@ -300,6 +354,13 @@ impl Page {
             expires,
         });
     }
+}
+
+/// The status of the preflight response in `report`.
+fn report_status(report: &FetchReport) -> u16 {
+    report
+        .preflight_exchange()
+        .map_or(0, |exchange| exchange.response.status)
 }
 
 /// Sends one request to the service and reads the whole response.

@@ -1,8 +1,8 @@
 //! Finding Debian's Chromium and chromedriver, starting chromedriver on a free loopback port
-//! and opening one headless session configured for the suite.
+//! and opening one headless session configured for the suite, over http or https.
 
 use std::{
-    fs::File,
+    fs::{self, File},
     net::{TcpListener, TcpStream},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
@@ -12,7 +12,10 @@ use std::{
 
 use serde_json::{json, Value};
 
-use super::webdriver::Session;
+use super::{
+    engine::{Browser, Scheme},
+    webdriver::Session,
+};
 
 /// Where Debian's `chromium` and `chromium-driver` packages put the binaries; `CHROMIUM` and
 /// `CHROMEDRIVER` override them.
@@ -88,10 +91,12 @@ impl Driver {
     ///
     /// - `--host-resolver-rules=MAP * 127.0.0.1`: `app.test`, `evil.test`, `x.tenant.test`
     ///   ... all reach the in-process servers, yet are distinct origins (and distinct sites).
-    /// - `--unsafely-treat-insecure-origin-as-secure=<every test origin>`: those plain-http
-    ///   origins become secure contexts, so a `Secure; SameSite=None` cookie is stored and
-    ///   sent to them. (The server side of the same trade-off is the test policy's
-    ///   `allow_insecure_http_origins()`.)
+    /// - over http, `--unsafely-treat-insecure-origin-as-secure=<every test origin>`: those
+    ///   plain-http origins become secure contexts, so a `Secure; SameSite=None` cookie is
+    ///   stored and sent to them. (The server side of the same trade-off is the test policy's
+    ///   `allow_insecure_http_origins()`.) Over https, `--ignore-certificate-errors` (and
+    ///   `acceptInsecureCerts`) for the test certificate, and no insecure-origin flag: the
+    ///   cookies are real `Secure` cookies.
     /// - preference `profile.cookie_controls_mode = 0` ("allow all cookies"): a fresh profile
     ///   of this Chromium blocks third-party cookies, so the cookie of `api.test` would not
     ///   be sent by a credentialed fetch from `app.test`; the feature flags named in the
@@ -105,9 +110,10 @@ impl Driver {
         &self,
         binaries: &Binaries,
         profile: &Path,
+        scheme: Scheme,
         secure_origins: &[String],
     ) -> Result<Session, String> {
-        let args = [
+        let mut args = vec![
             "--headless".to_owned(),
             "--no-sandbox".to_owned(),
             "--disable-gpu".to_owned(),
@@ -121,21 +127,103 @@ impl Driver {
             "--v=0".to_owned(),
             format!("--user-data-dir={}", profile.display()),
             "--host-resolver-rules=MAP * 127.0.0.1".to_owned(),
-            format!(
+        ];
+        match scheme {
+            Scheme::Http => args.push(format!(
                 "--unsafely-treat-insecure-origin-as-secure={}",
                 secure_origins.join(",")
-            ),
-        ];
+            )),
+            Scheme::Https => args.push("--ignore-certificate-errors".to_owned()),
+        }
         let capabilities: Value = json!({
             "browserName": "chrome",
+            "acceptInsecureCerts": scheme == Scheme::Https,
             "goog:chromeOptions": {
                 "binary": binaries.chromium,
                 "args": args,
-                "prefs": { "profile.cookie_controls_mode": 0 },
+                "prefs": {
+                    "profile.cookie_controls_mode": 0,
+                    "profile.block_third_party_cookies": false,
+                },
             },
             "goog:loggingPrefs": { "browser": "ALL" },
         });
         Session::new(self.port, capabilities)
+    }
+}
+
+/// Chromium with one session, as the suite's [`Browser`].
+pub struct Chromium {
+    // Field order is drop order: the session is deleted before chromedriver is killed.
+    session: Session,
+    _driver: Driver,
+    chrome_log: PathBuf,
+    /// How much of `chrome_log` was read already.
+    read: usize,
+}
+
+impl Chromium {
+    /// chromedriver and one session; the session start is tried twice.
+    pub fn start(
+        binaries: &Binaries,
+        scratch: &Path,
+        scheme: Scheme,
+        secure_origins: &[String],
+    ) -> Result<Chromium, String> {
+        let chrome_log = scratch.join("chrome.log");
+        let mut last_error = String::new();
+        for attempt in 1..=2 {
+            let profile = scratch.join(format!("profile-{attempt}"));
+            let started = Driver::start(binaries, &chrome_log).and_then(|driver| {
+                let session = driver.session(binaries, &profile, scheme, secure_origins)?;
+                Ok((driver, session))
+            });
+            match started {
+                Ok((driver, session)) => {
+                    return Ok(Chromium {
+                        session,
+                        _driver: driver,
+                        chrome_log,
+                        read: 0,
+                    })
+                }
+                Err(e) => last_error = format!("attempt {attempt}: {e}"),
+            }
+        }
+        Err(last_error)
+    }
+}
+
+impl Browser for Chromium {
+    fn navigate(&mut self, url: &str) -> Result<(), String> {
+        self.session.navigate(url).map(drop)
+    }
+
+    fn run_cases(&mut self, runner: &str, cases: Value) -> Result<Value, String> {
+        self.session.execute_async(runner, vec![cases])
+    }
+
+    fn eval(&mut self, expression: &str) -> Result<Value, String> {
+        self.session
+            .execute(&format!("return {expression};"), vec![])
+    }
+
+    /// `/se/log`, plus the console lines of Chromium's own log, which has the messages of
+    /// sandboxed iframes too.
+    fn console(&mut self) -> Vec<String> {
+        let mut messages = self.session.browser_log().unwrap_or_default();
+        let log = fs::read(&self.chrome_log).unwrap_or_default();
+        // Whole lines only: the rest is read next time.
+        let tail = log.get(self.read..).unwrap_or_default();
+        let complete = tail.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let new = String::from_utf8_lossy(&tail[..complete]).into_owned();
+        self.read += complete;
+        messages.extend(
+            new.lines()
+                .filter(|line| line.contains(":CONSOLE"))
+                .map(str::to_owned),
+        );
+        messages
     }
 }
 

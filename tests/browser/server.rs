@@ -1,8 +1,12 @@
 //! The servers the browser talks to, built in-process with this crate, and the log of every
 //! request they received.
 //!
-//! Both listen on 127.0.0.1 only; Chromium reaches them under many host names through
-//! `--host-resolver-rules`, so one port serves pages for every page origin and the API.
+//! Both listen on 127.0.0.1 only, with TLS in an https run (a certificate made at start with
+//! `rcgen`); the browsers reach them under many host names (Chromium's
+//! `--host-resolver-rules`, Firefox's `network.dns.forceResolve`, a forwarding proxy for
+//! WebKit), so one port serves pages for every page origin and the API. An https run also
+//! serves the main app over plain http on a third port, for the scheme-mismatch and
+//! mixed-content cases.
 //!
 //! - **main** (`http://*.test:MAIN`): a strict credentialed `/api`, permissive `/public`,
 //!   `/nocache` (Max-Age 0), `/patchy` (allows `PATCH`), and two nestings: permissive scope
@@ -21,15 +25,18 @@ use std::{
 };
 
 use actix_scoped_cors::{Cors, Policy};
+use actix_web::HttpServer;
 use actix_web::{
     dev::{ServerHandle, Service, ServiceResponse},
     error::{ErrorConflict, ErrorUnauthorized},
     http::{header, StatusCode},
-    web, HttpRequest, HttpResponse, HttpServer,
+    web, HttpRequest, HttpResponse,
 };
+
+use super::engine::Scheme;
 use serde_json::{json, Value};
 
-/// The value of the session cookie the suite makes Chromium store for `api.test`.
+/// The value of the session cookie the suite makes the browser store for `api.test`.
 pub const SESSION_COOKIE: &str = "sid=browser-suite-session";
 /// The value of the cookie set by a credentialed CORS response.
 pub const CORS_SET_COOKIE: &str = "sid2=set-by-cors-response";
@@ -41,10 +48,51 @@ pub enum Server {
     Outer,
 }
 
+/// The scheme of a page or a request: the run's, or plain http in an https run (served by
+/// the main app's plain listener).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Run,
+    PlainHttp,
+}
+
+/// The ports of one run: the two servers in the run's scheme, and in an https run the main
+/// app over plain http.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ports {
+    pub scheme: Scheme,
+    pub main: u16,
+    pub outer: u16,
+    pub plain: Option<u16>,
+}
+
+impl Ports {
+    /// `scheme://host:port` of `server` reached `via` the run's scheme or plain http.
+    pub fn origin(&self, host: &str, server: Server, via: Via) -> String {
+        match via {
+            Via::Run => format!("{}://{host}:{}", self.scheme.as_str(), self.port(server)),
+            Via::PlainHttp => format!(
+                "http://{host}:{}",
+                self.plain
+                    .expect("a plain-http case runs only in an https run")
+            ),
+        }
+    }
+
+    pub fn port(&self, server: Server) -> u16 {
+        match server {
+            Server::Main => self.main,
+            Server::Outer => self.outer,
+        }
+    }
+}
+
 /// One request as the server received it.
 #[derive(Debug, Clone)]
 pub struct Hit {
     pub server: Server,
+    /// `http` or `https`, as the connection was.
+    pub scheme: String,
     pub method: String,
     pub path: String,
     pub case: Option<String>,
@@ -56,21 +104,13 @@ pub type HitLog = Arc<Mutex<Vec<Hit>>>;
 
 /// Both servers, running on their own actix system thread until dropped.
 pub struct Servers {
-    pub main_port: u16,
-    pub outer_port: u16,
+    pub ports: Ports,
     pub hits: HitLog,
     handles: Vec<ServerHandle>,
     thread: Option<thread::JoinHandle<()>>,
 }
 
 impl Servers {
-    pub fn port(&self, server: Server) -> u16 {
-        match server {
-            Server::Main => self.main_port,
-            Server::Outer => self.outer_port,
-        }
-    }
-
     /// The requests recorded for one case.
     pub fn hits_for(&self, case: &str) -> Vec<Hit> {
         self.hits
@@ -140,13 +180,15 @@ macro_rules! recorded {
             )
             .ok()
             .and_then(|q| q.get("case").cloned());
+            let cookie = cookie_header(req.headers());
             let hit = Hit {
                 server: $server,
+                scheme: req.connection_info().scheme().to_owned(),
                 method: req.method().to_string(),
                 path: req.path().to_owned(),
                 case,
                 origin: header(header::ORIGIN),
-                cookie: header(header::COOKIE),
+                cookie,
             };
             log.lock().expect("hit log lock").push(hit);
             srv.call(req)
@@ -154,13 +196,25 @@ macro_rules! recorded {
     }};
 }
 
-pub fn start() -> Servers {
-    let main = TcpListener::bind(("127.0.0.1", 0)).expect("bind main server on 127.0.0.1");
-    let outer = TcpListener::bind(("127.0.0.1", 0)).expect("bind outer server on 127.0.0.1");
-    let main_port = main.local_addr().expect("main address").port();
-    let outer_port = outer.local_addr().expect("outer address").port();
+/// Starts both servers for a run over `scheme`; `secure_cookies` says whether the session
+/// cookies carry `Secure` (WebKit over plain http stores no `Secure` cookie, so its http
+/// run gets `SameSite=None` alone).
+pub fn start(scheme: Scheme, secure_cookies: bool) -> Servers {
+    let bind = |what: &str| {
+        TcpListener::bind(("127.0.0.1", 0)).unwrap_or_else(|e| panic!("bind {what}: {e}"))
+    };
+    let port = |listener: &TcpListener| listener.local_addr().expect("local address").port();
+    let (main_socket, outer_socket) = (bind("main server"), bind("outer server"));
+    let plain_socket = (scheme == Scheme::Https).then(|| bind("plain main server"));
+    let ports = Ports {
+        scheme,
+        main: port(&main_socket),
+        outer: port(&outer_socket),
+        plain: plain_socket.as_ref().map(port),
+    };
+    let tls = (scheme == Scheme::Https).then(tls_config);
     let hits = HitLog::default();
-    let policies = Policies::new(main_port, outer_port);
+    let policies = Policies::new(ports, secure_cookies);
     let (started, on_start) = mpsc::channel();
     let log = hits.clone();
     let thread = thread::spawn(move || {
@@ -170,19 +224,27 @@ pub fn start() -> Servers {
             let main = HttpServer::new(move || recorded!(main_app!(&p), Server::Main, l.clone()))
                 .workers(1)
                 .disable_signals()
-                .shutdown_timeout(1)
-                .listen(main)
-                .expect("listen main")
-                .run();
+                .shutdown_timeout(1);
+            let main = match (&tls, plain_socket) {
+                (Some(tls), Some(plain)) => main
+                    .listen_rustls_0_23(main_socket, tls.clone())
+                    .and_then(|server| server.listen(plain)),
+                _ => main.listen(main_socket),
+            }
+            .expect("listen main")
+            .run();
             let (p, l) = (policies, log);
             let outer =
                 HttpServer::new(move || recorded!(outer_app!(&p), Server::Outer, l.clone()))
                     .workers(1)
                     .disable_signals()
-                    .shutdown_timeout(1)
-                    .listen(outer)
-                    .expect("listen outer")
-                    .run();
+                    .shutdown_timeout(1);
+            let outer = match tls {
+                Some(tls) => outer.listen_rustls_0_23(outer_socket, tls),
+                None => outer.listen(outer_socket),
+            }
+            .expect("listen outer")
+            .run();
             started
                 .send(vec![main.handle(), outer.handle()])
                 .expect("report start");
@@ -195,17 +257,38 @@ pub fn start() -> Servers {
         .recv_timeout(Duration::from_secs(30))
         .expect("test servers started");
     Servers {
-        main_port,
-        outer_port,
+        ports,
         hits,
         handles,
         thread: Some(thread),
     }
 }
 
+/// A rustls configuration with a self-signed certificate made now (the browsers are told to
+/// accept it: `--ignore-certificate-errors`, `acceptInsecureCerts`).
+fn tls_config() -> rustls::ServerConfig {
+    let certified = rcgen::generate_simple_self_signed(vec![
+        "api.test".to_owned(),
+        "app.test".to_owned(),
+        "localhost".to_owned(),
+    ])
+    .expect("generate the test certificate");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+    rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS 1.2 and 1.3 with ring")
+    .with_no_client_auth()
+    .with_single_cert(vec![certified.cert.der().clone()], key)
+    .expect("the test certificate and key match")
+}
+
 /// Every policy of the test apps, built once for both servers.
 #[derive(Clone)]
 pub struct Policies {
+    /// The attributes of the session cookies (`SameSite=None; Secure`, or without `Secure`).
+    cookie_attributes: &'static str,
     api: Policy,
     no_cache: Policy,
     patchy: Policy,
@@ -216,13 +299,19 @@ pub struct Policies {
 }
 
 impl Policies {
-    pub fn new(main: u16, outer: u16) -> Policies {
-        let app = format!("http://app.test:{main}");
-        let tenants = format!("http://*.tenant.test:{main}");
-        // The test origins are plain-http, non-loopback names, which a strict policy refuses
-        // with credentials unless told otherwise: hence `allow_insecure_http_origins()`.
-        // On the browser side the same origins are made secure contexts with
-        // `--unsafely-treat-insecure-origin-as-secure`, so `Secure` cookies work over http.
+    pub fn new(ports: Ports, secure_cookies: bool) -> Policies {
+        let scheme = ports.scheme.as_str();
+        let (main, outer) = (ports.main, ports.outer);
+        let app = format!("{scheme}://app.test:{main}");
+        let tenants = format!("{scheme}://*.tenant.test:{main}");
+        // The scheme-mismatch case: `http://app.test:PLAIN` against this `https` entry, which
+        // differs from the page's origin by the scheme only.
+        let mismatched = ports.plain.map(|plain| format!("https://app.test:{plain}"));
+        // In the http run the test origins are plain-http, non-loopback names, which a strict
+        // policy refuses with credentials unless told otherwise: hence
+        // `allow_insecure_http_origins()`. On the browser side the same origins are made
+        // secure contexts (Chromium's `--unsafely-treat-insecure-origin-as-secure`, Firefox's
+        // `dom.securecontext.allowlist`), so `Secure` cookies work over http.
         let strict = |origins: Vec<String>| {
             Cors::strict(origins)
                 .allow_insecure_http_origins()
@@ -234,10 +323,20 @@ impl Policies {
             cors.unwrap_or_else(|e| panic!("test policy must be valid: {e}"))
         };
         Policies {
+            cookie_attributes: if secure_cookies {
+                "SameSite=None; Secure"
+            } else {
+                "SameSite=None"
+            },
             api: build(
-                strict(vec![app.clone(), tenants])
-                    .max_age(Duration::from_secs(600))
-                    .try_build(),
+                strict(
+                    [app.clone(), tenants]
+                        .into_iter()
+                        .chain(mismatched)
+                        .collect(),
+                )
+                .max_age(Duration::from_secs(600))
+                .try_build(),
             ),
             no_cache: build(
                 strict(vec![app.clone()])
@@ -260,13 +359,20 @@ impl Policies {
                     .defer_to_inner_policies()
                     .try_build(),
             ),
-            outer_strict: build(strict(vec![app, format!("http://app.test:{outer}")]).try_build()),
+            outer_strict: build(
+                strict(vec![app, format!("{scheme}://app.test:{outer}")]).try_build(),
+            ),
         }
     }
 }
 
+/// The `Set-Cookie` attributes of the run, for the handlers.
+#[derive(Clone, Copy)]
+struct CookieAttributes(&'static str);
+
 pub fn main_routes(cfg: &mut web::ServiceConfig, p: &Policies) {
-    cfg.route("/page", web::get().to(page))
+    cfg.app_data(web::Data::new(CookieAttributes(p.cookie_attributes)))
+        .route("/page", web::get().to(page))
         .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
         .service(
             web::scope("/api")
@@ -363,24 +469,34 @@ async fn page() -> HttpResponse {
 }
 
 /// Loaded as a top-level page of `api.test`: a first-party `Set-Cookie`.
-async fn login() -> HttpResponse {
+async fn login(attributes: web::Data<CookieAttributes>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((
             header::SET_COOKIE,
-            format!("{SESSION_COOKIE}; SameSite=None; Secure; Path=/"),
+            format!("{SESSION_COOKIE}; {}; Path=/", attributes.0),
         ))
         .content_type("text/html; charset=utf-8")
         .body("<!doctype html><title>login</title>logged in")
 }
 
 /// Reads the cookie from a credentialed CORS response (set as a third-party cookie).
-async fn set_cookie() -> HttpResponse {
+async fn set_cookie(attributes: web::Data<CookieAttributes>) -> HttpResponse {
     with_headers(HttpResponse::Ok())
         .insert_header((
             header::SET_COOKIE,
-            format!("{CORS_SET_COOKIE}; SameSite=None; Secure; Path=/"),
+            format!("{CORS_SET_COOKIE}; {}; Path=/", attributes.0),
         ))
         .json(json!({ "set": true }))
+}
+
+/// Every `Cookie` field joined: over HTTP/2 a browser may send each cookie in a field of its
+/// own (RFC 9113, 8.2.3), which `HeaderMap::get` would cut to the first.
+pub fn cookie_header(headers: &header::HeaderMap) -> Option<String> {
+    let crumbs: Vec<&str> = headers
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    (!crumbs.is_empty()).then(|| crumbs.join("; "))
 }
 
 fn with_headers(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
@@ -399,7 +515,7 @@ async fn me(req: HttpRequest) -> HttpResponse {
     };
     with_headers(HttpResponse::Ok()).json(json!({
         "user": "browser-suite",
-        "cookie": header(header::COOKIE),
+        "cookie": cookie_header(req.headers()),
         "authorization": header(header::AUTHORIZATION),
     }))
 }

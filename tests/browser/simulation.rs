@@ -1,10 +1,11 @@
-//! The seam for running the case table through something other than Chromium (the crate's
-//! browser-faithful simulation) and checking that it agrees with what Chromium did.
+//! The seam for running the case table through something other than a browser (the crate's
+//! browser-faithful simulation) and checking that it agrees with what the engine did.
 //!
 //! An [`Oracle`] turns a [`Case`] into a [`Verdict`]; [`disagreements`] compares its verdicts
-//! with Chromium's, case by case: allowed vs blocked, status, and which of the case's
-//! headers of interest were readable. [`Simulation`] is the oracle backed by
-//! `actix_scoped_cors::testing`, run on the very apps the browser talked to.
+//! with an engine's, case by case: allowed, blocked (after reaching the server) or refused
+//! before sending, status, and which of the case's headers of interest were readable.
+//! [`Simulation`] is the oracle backed by `actix_scoped_cors::testing`, with a page that
+//! plays the same engine, run on the very apps the browser talked to.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -13,7 +14,8 @@ use actix_web::test;
 
 use super::{
     cases::{Case, Credentials, Expected, Page},
-    server::{main_app, outer_app, Policies, Server},
+    engine::Engine,
+    server::{main_app, outer_app, Policies, Ports, Server},
 };
 
 /// What a page's script got from a fetch, reduced to what every oracle can predict.
@@ -25,7 +27,8 @@ pub enum Verdict {
         readable: BTreeSet<String>,
     },
     Blocked,
-    /// `fetch()` threw before sending anything (never what Chromium did in this suite).
+    /// `fetch()` rejected before sending anything (mixed content); the message is not
+    /// compared.
     Threw(String),
     /// The oracle cannot run this case (the simulation models no opaque origins, say).
     Unsupported(String),
@@ -54,7 +57,32 @@ impl Oracle for TableExpectations {
                 readable: readable.iter().map(|h| h.to_string()).collect(),
             },
             Expected::Blocked => Verdict::Blocked,
+            Expected::NotSent => Verdict::Threw(String::new()),
         }
+    }
+}
+
+/// The table's expectations for one engine (its per-engine expectation where the case
+/// states one).
+pub struct EngineExpectations(pub Engine);
+
+impl Oracle for EngineExpectations {
+    fn name(&self) -> &str {
+        "the case table"
+    }
+
+    fn verdict(&self, case: &Case) -> Verdict {
+        let mut case = case.clone();
+        case.expected = case.expected_in(self.0).0.clone();
+        TableExpectations.verdict(&case)
+    }
+}
+
+/// Whether two verdicts agree (the messages of `Threw` aside).
+fn agree(a: &Verdict, b: &Verdict) -> bool {
+    match (a, b) {
+        (Verdict::Threw(_), Verdict::Threw(_)) => true,
+        (a, b) => a == b,
     }
 }
 
@@ -64,11 +92,11 @@ pub fn headers_of_interest(case: &Case) -> Vec<&'static str> {
         Expected::Allowed {
             readable, hidden, ..
         } => readable.iter().chain(hidden.iter()).copied().collect(),
-        Expected::Blocked => Vec::new(),
+        Expected::Blocked | Expected::NotSent => Vec::new(),
     }
 }
 
-/// One line per case where `oracle` and `reference` (Chromium, or another oracle) disagree.
+/// One line per case where `oracle` and `reference` (an engine, or another oracle) disagree.
 /// Cases either side cannot run ([`Verdict::Unsupported`]) are left out; list them with
 /// [`unsupported`].
 pub fn disagreements(
@@ -84,7 +112,7 @@ pub fn disagreements(
             match observed(case) {
                 _ if matches!(predicted, Verdict::Unsupported(_)) => None,
                 Some(Verdict::Unsupported(_)) => None,
-                Some(observed) if observed == predicted => None,
+                Some(observed) if agree(&observed, &predicted) => None,
                 Some(observed) => Some(format!(
                     "{}: {} predicts {predicted:?}, {reference} did {observed:?}",
                     case.name,
@@ -109,40 +137,35 @@ pub fn unsupported(oracle: &dyn Oracle, cases: &[Case]) -> Vec<String> {
 
 /// The crate's browser-faithful simulation (`actix_scoped_cors::testing`), every case run on
 /// the same apps (same policies, routes and origins) the browser used, one simulated page per
-/// page origin (so preflight caching is shared as in Chromium), with the session cookie.
+/// page origin (so preflight caching is shared as in the browser), playing `engine`, with the
+/// session cookie.
 pub struct Simulation {
     verdicts: HashMap<&'static str, Verdict>,
+    /// The console message the simulation predicts for each blocked case.
+    messages: HashMap<&'static str, String>,
 }
 
 impl Simulation {
-    pub fn run(cases: &[Case], ports: (u16, u16), cookie: &str) -> Simulation {
-        let port = |server| match server {
-            Server::Main => ports.0,
-            Server::Outer => ports.1,
-        };
-        let policies = Policies::new(ports.0, ports.1);
+    pub fn run(cases: &[Case], ports: Ports, engine: Engine, cookie: &str) -> Simulation {
+        let policies = Policies::new(ports, true);
         let verdicts = actix_rt::System::new().block_on(async {
             let main = test::init_service(main_app!(&policies)).await;
             let outer = test::init_service(outer_app!(&policies)).await;
             let mut pages: HashMap<String, SimulatedPage> = HashMap::new();
             let mut verdicts = HashMap::new();
+            let mut messages = HashMap::new();
             for case in cases {
                 let (host, server) = case.page.host();
                 let origin = match case.page {
                     Page::SandboxedIn(..) => "null".to_owned(),
-                    Page::At(..) => format!("http://{host}:{}", port(server)),
+                    Page::At(..) => ports.origin(host, server, case.page_via),
                 };
-                let page = pages
-                    .entry(origin.clone())
-                    .or_insert_with(|| SimulatedPage::new(origin).with_cookie(cookie));
-                let (target, target_server) = case.target;
-                let separator = if case.path.contains('?') { '&' } else { '?' };
-                let url = format!(
-                    "http://{target}:{}{}{separator}case={}",
-                    port(target_server),
-                    case.path,
-                    case.name
-                );
+                let page = pages.entry(origin.clone()).or_insert_with(|| {
+                    SimulatedPage::new(origin)
+                        .with_engine(engine.simulated())
+                        .with_cookie(cookie)
+                });
+                let url = case_url(case, ports);
                 let mut request =
                     FetchRequest::new(case.method, url).credentials(match case.credentials {
                         Credentials::Omit => testing::Credentials::Omit,
@@ -174,16 +197,39 @@ impl Simulation {
                             .map(str::to_owned)
                             .collect(),
                     },
-                    Some(FetchOutcome::Blocked { .. }) => Verdict::Blocked,
+                    Some(FetchOutcome::Blocked { message, .. }) => {
+                        messages.insert(case.name, message);
+                        Verdict::Blocked
+                    }
                     Some(FetchOutcome::TypeError { message }) => Verdict::Threw(message),
                     None => Verdict::Unsupported("no fetch".to_owned()),
                 };
                 verdicts.insert(case.name, verdict);
             }
-            verdicts
+            (verdicts, messages)
         });
-        Simulation { verdicts }
+        Simulation {
+            verdicts: verdicts.0,
+            messages: verdicts.1,
+        }
     }
+
+    /// The console message predicted for a blocked case.
+    pub fn message(&self, case: &Case) -> Option<&str> {
+        self.messages.get(case.name).map(String::as_str)
+    }
+}
+
+/// The URL a case fetches, tagged with the case's name.
+pub fn case_url(case: &Case, ports: Ports) -> String {
+    let (host, server) = case.target;
+    let separator = if case.path.contains('?') { '&' } else { '?' };
+    format!(
+        "{}{}{separator}case={}",
+        ports.origin(host, server, case.target_via),
+        case.path,
+        case.name
+    )
 }
 
 fn server_of(case: &Case) -> Server {

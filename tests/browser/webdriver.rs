@@ -1,6 +1,7 @@
-//! A tiny W3C WebDriver client for chromedriver: HTTP/1.1 over `std::net::TcpStream`,
-//! responses parsed by `httparse`, and `serde_json`; just the endpoints the suite needs (new
-//! session, navigate, execute async script, browser log, delete session).
+//! A tiny W3C WebDriver client for chromedriver and WebKitWebDriver: HTTP/1.1 over
+//! `std::net::TcpStream`, responses parsed by `httparse`, and `serde_json`; just the endpoints
+//! the suite needs (new session, navigate, execute async script, browser log, delete
+//! session). Every call has a timeout.
 //!
 //! Hand-written rather than `fantoccini`/`thirtyfour` to keep the test build small: those pull
 //! in tokio, hyper and a TLS stack, this is a few dozen lines over std.
@@ -16,12 +17,16 @@ use serde_json::{json, Value};
 /// The answer of one WebDriver command: the `value` member, or the error it carried.
 pub type WdResult = Result<Value, String>;
 
-/// Sends one HTTP request to chromedriver and returns the JSON `value` of its answer.
+/// How long one WebDriver command may take (a page's cases run within one command).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Sends one HTTP request to the driver and returns the JSON `value` of its answer.
 pub fn command(port: u16, method: &str, path: &str, body: Option<&Value>) -> WdResult {
     let mut stream = TcpStream::connect(("127.0.0.1", port))
-        .map_err(|e| format!("connect to chromedriver on 127.0.0.1:{port}: {e}"))?;
+        .map_err(|e| format!("connect to the driver on 127.0.0.1:{port}: {e}"))?;
     stream
-        .set_read_timeout(Some(Duration::from_secs(120)))
+        .set_read_timeout(Some(COMMAND_TIMEOUT))
+        .and_then(|()| stream.set_write_timeout(Some(COMMAND_TIMEOUT)))
         .map_err(|e| e.to_string())?;
     let body = body.map(Value::to_string).unwrap_or_default();
     let request = format!(
@@ -138,7 +143,7 @@ fn invalid(message: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, message.to_owned())
 }
 
-/// One browser session; deleted (and Chromium closed) on drop.
+/// One browser session; deleted (and the browser closed) on drop.
 pub struct Session {
     port: u16,
     id: String,
