@@ -149,7 +149,7 @@ impl Cors<Strict> {
         Cors {
             config: Config {
                 origins: origins.into_iter().map(|s| s.as_ref().to_owned()).collect(),
-                max_age: Some(Duration::from_secs(600)),
+                max_age: Some(compile::STRICT_MAX_AGE),
                 ..Config::default()
             },
             built: Arc::default(),
@@ -384,7 +384,7 @@ impl Cors<Permissive> {
         Cors {
             config: Config {
                 any_header: true,
-                max_age: Some(Duration::from_secs(7200)),
+                max_age: Some(compile::PERMISSIVE_MAX_AGE),
                 ..Config::default()
             },
             built: Arc::default(),

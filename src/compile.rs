@@ -25,6 +25,13 @@ use crate::{
 /// The longest preflight cache any browser honours (Firefox), in seconds.
 const MAX_AGE_LIMIT: u64 = 86_400;
 
+/// A strict policy's default `Access-Control-Max-Age`: WebKit's cap, so every engine caches
+/// a preflight as long.
+pub(crate) const STRICT_MAX_AGE: Duration = Duration::from_secs(600);
+
+/// A permissive policy's default `Access-Control-Max-Age`: Chromium's cap.
+pub(crate) const PERMISSIVE_MAX_AGE: Duration = Duration::from_secs(7200);
+
 /// A builder's raw inputs, as written; nothing here is validated yet.
 #[derive(Clone, Default)]
 pub(crate) struct Config {

@@ -90,7 +90,7 @@ pub enum Decision {
 /// # Example
 ///
 /// ```
-/// use actix_scoped_cors::{decide, Cors, Decision, Reason};
+/// use actix_scoped_cors::{testing::{decide, Decision}, Cors, Reason};
 /// use actix_web::test::TestRequest;
 ///
 /// let policy = Cors::strict(["https://app.example.com"]).try_build().unwrap();

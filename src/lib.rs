@@ -245,13 +245,9 @@ pub mod testing;
 
 pub use crate::{
     builder::{Cors, Mode, Permissive, Strict},
-    decision::{
-        decide, AllowOrigin, Decision, PreflightGrant, MAX_REQUEST_HEADERS_LEN,
-        MAX_REQUEST_HEADER_NAMES,
-    },
     error::{ConfigError, ConfigProblem, HeaderList, OriginProblem},
     middleware::{CorsFuture, CorsMiddleware},
-    origin::{Origin, MAX_ORIGIN_LEN},
+    origin::Origin,
     policy::Policy,
     rejection::{Reason, Rejection},
     shared::{OriginsSnapshot, SharedOrigins},

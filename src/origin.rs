@@ -62,7 +62,7 @@ pub struct Origin<'a> {
 impl<'a> Origin<'a> {
     /// Parses a serialized tuple origin exactly as a browser would send it.
     ///
-    /// Returns `None` for `null`, for anything longer than [`MAX_ORIGIN_LEN`], and for any
+    /// Returns `None` for `null`, for anything longer than 512 bytes (no DNS name is that long), and for any
     /// value that is not in canonical form. Cost: one pass over the bytes.
     pub fn parse(serialized: &'a str) -> Option<Self> {
         let bytes = serialized.as_bytes();

@@ -85,6 +85,16 @@ mod simulation;
 
 pub mod protocol;
 
+/// The pure decision core the middleware runs, for tests that judge a request head without
+/// a server (and for the crate's fuzz targets), with the bounds it applies.
+pub use crate::{
+    decision::{
+        decide, AllowOrigin, Decision, PreflightGrant, MAX_REQUEST_HEADERS_LEN,
+        MAX_REQUEST_HEADER_NAMES,
+    },
+    origin::MAX_ORIGIN_LEN,
+};
+
 pub use self::{
     engine::Engine,
     exchange::{Exchange, ReceivedResponse, SentRequest},

@@ -11,7 +11,8 @@ use std::{
 };
 
 use actix_scoped_cors::{
-    decide, AllowOrigin, ConfigProblem, Cors, Decision, OriginProblem, Policy, SharedOrigins,
+    testing::{decide, AllowOrigin, Decision},
+    ConfigProblem, Cors, OriginProblem, Policy, SharedOrigins,
 };
 use actix_web::{
     http::{header::HeaderValue, Method, StatusCode},

@@ -21,8 +21,8 @@ mod common;
 use std::sync::OnceLock;
 
 use actix_scoped_cors::{
-    decide, AllowOrigin, Cors, Decision, Policy, Reason, MAX_REQUEST_HEADERS_LEN,
-    MAX_REQUEST_HEADER_NAMES,
+    testing::{decide, AllowOrigin, Decision, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_NAMES},
+    Cors, Policy, Reason,
 };
 use actix_web::{
     dev::{fn_service, Service, ServiceRequest, ServiceResponse, Transform},

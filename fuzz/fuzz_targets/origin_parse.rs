@@ -9,7 +9,7 @@
 
 mod common;
 
-use actix_scoped_cors::{Origin, MAX_ORIGIN_LEN};
+use actix_scoped_cors::{testing::MAX_ORIGIN_LEN, Origin};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

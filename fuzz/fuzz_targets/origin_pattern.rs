@@ -17,7 +17,10 @@
 
 mod common;
 
-use actix_scoped_cors::{decide, AllowOrigin, Cors, Decision};
+use actix_scoped_cors::{
+    testing::{decide, AllowOrigin, Decision},
+    Cors,
+};
 use actix_web::{http::header::ORIGIN, test::TestRequest};
 use libfuzzer_sys::fuzz_target;
 

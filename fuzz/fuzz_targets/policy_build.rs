@@ -11,7 +11,8 @@ mod common;
 use std::time::Duration;
 
 use actix_scoped_cors::{
-    decide, AllowOrigin, ConfigError, ConfigProblem, Cors, Decision, Mode, Policy,
+    testing::{decide, AllowOrigin, Decision},
+    ConfigError, ConfigProblem, Cors, Mode, Policy,
 };
 use actix_web::{
     http::{
@@ -58,6 +59,10 @@ fuzz_target!(|config: Config| {
         }
         if config.allow_insecure_http {
             cors = cors.allow_insecure_http_origins();
+        }
+        if config.private_network {
+            // Strict policies only: the builder has no such method for permissive ones.
+            cors = cors.allow_private_network();
         }
         if config.block_disallowed {
             cors = cors.block_disallowed();
@@ -140,9 +145,6 @@ fn shared<M: Mode>(config: &Config, mut cors: Cors<M>) -> Cors<M> {
     }
     if config.no_max_age {
         cors = cors.no_max_age();
-    }
-    if config.private_network {
-        cors = cors.allow_private_network();
     }
     if config.defer {
         cors = cors.defer_to_inner_policies();

@@ -20,7 +20,8 @@ use std::{
 };
 
 use actix_scoped_cors::{
-    decide, Cors, Decision, Policy, Reason, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_NAMES,
+    testing::{decide, Decision, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_NAMES},
+    Cors, Policy, Reason,
 };
 use actix_web::{
     http::{

@@ -13,7 +13,7 @@ use std::{
     task::{Context, Poll, Waker},
 };
 
-use actix_scoped_cors::MAX_ORIGIN_LEN;
+use actix_scoped_cors::testing::MAX_ORIGIN_LEN;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 
 /// An origin as the URL standard sees it, with the parts a policy matches on.
