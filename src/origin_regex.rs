@@ -44,11 +44,14 @@ struct Chars(u128);
 impl Chars {
     const EMPTY: Chars = Chars(0);
 
+    /// The ASCII bytes among `bytes` (the others occur in no origin).
     const fn of(bytes: &[u8]) -> Chars {
         let mut bits = 0u128;
         let mut i = 0;
         while i < bytes.len() {
-            bits |= 1 << bytes[i];
+            if bytes[i] < 128 {
+                bits |= 1 << bytes[i];
+            }
             i += 1;
         }
         Chars(bits)
@@ -687,5 +690,20 @@ mod tests {
         assert!(alternatives
             .iter()
             .all(|a| shape(a) == origin("https", Host::Under("example.com".into()))));
+    }
+
+    /// Found by the `origin_pattern` fuzz target: a non-ASCII literal (as in a regex
+    /// repeating `é`) overflowed the character set's shift.
+    #[test]
+    fn non_ascii_literals_are_characters_no_origin_contains() {
+        for regex in [
+            r"https://(é)+\.example\.com",
+            r"https://[a-z]+\.bücher\.example",
+            "é{2,}",
+        ] {
+            let hir = regex_syntax::Parser::new().parse(regex).unwrap();
+            assert!(chars(&hir).bytes().all(|b| b < 128), "{regex}");
+            let _ = unfold(&hir).iter().map(|a| shape(a)).count();
+        }
     }
 }
