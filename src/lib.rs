@@ -211,6 +211,13 @@
 //! # drop(app);
 //! ```
 //!
+//! # Coming from actix-cors
+//!
+//! `docs/MIGRATION.md` in the repository maps every actix-cors builder method, names the
+//! differences in behaviour (actix-cors' `permissive()` reflects any origin with credentials;
+//! ours is an anonymous `*`) and has a recipe for local development with cookies; its
+//! recipes are compiled as doctests.
+//!
 //! # CORS is not CSRF protection
 //!
 //! A `text/plain` or form `POST` from any site is sent without a preflight, with cookies;
@@ -252,3 +259,8 @@ pub use crate::{
     rejection::{Reason, Rejection},
     shared::{OriginsSnapshot, SharedOrigins},
 };
+
+/// The migration guide's recipes (`docs/MIGRATION.md`), compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/MIGRATION.md")]
+pub struct MigrationGuide;
