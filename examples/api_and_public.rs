@@ -70,6 +70,11 @@ async fn status() -> HttpResponse {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
+    // Request lines, and every CORS refusal with its reason (`RUST_LOG` overrides).
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("info,actix_scoped_cors=debug"),
+    )
+    .init();
     let port: u16 = match std::env::var("PORT") {
         Ok(port) => port.parse().map_err(|_| {
             std::io::Error::other(format!("PORT must be a port number, not {port:?}"))
@@ -145,4 +150,9 @@ fn print_usage(port: u16, origin: &str) {
     println!("  curl -i {base}/api/fail -H 'Origin: {origin}'");
     println!("The public scope:");
     println!("  curl -i {base}/public/status -H 'Origin: https://anyone.example'");
+    println!("Ask the CORS doctor what a browser would do with a credentialed JSON PUT:");
+    println!(
+        "  cargo run -p cors-doctor -- {base}/api/items/1 --origin {origin} --method PUT \\\n      --header content-type:application/json --credentials"
+    );
+    println!("Refusals are logged with their reason (RUST_LOG=actix_scoped_cors=debug, the default here).");
 }
