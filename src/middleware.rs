@@ -33,7 +33,7 @@ use crate::{
     nesting::{self, Claim},
     origin::Origin,
     policy::Policy,
-    rejection::{report, Reason},
+    rejection::{report, Refused},
 };
 
 impl<S, B> Transform<S, ServiceRequest> for Policy
@@ -278,8 +278,8 @@ where
         };
         match &decision {
             Decision::Preflight(result) => {
-                if let Err(reason) = result {
-                    report(policy.on_reject.as_ref(), *reason, true, req.head());
+                if let Err(refusal) = result {
+                    report(policy.on_reject.as_ref(), refusal.into(), true, req.head());
                 }
                 let answer = preflight_answer(policy, result);
                 return CorsFuture::answered(req.into_response(answer).map_into_right_body());
@@ -294,7 +294,12 @@ where
                 // either asks.
                 let same_origin = (policy.block_disallowed || reports) && is_same_origin(&req);
                 if reports && !same_origin {
-                    report(policy.on_reject.as_ref(), *reason, false, req.head());
+                    report(
+                        policy.on_reject.as_ref(),
+                        (*reason).into(),
+                        false,
+                        req.head(),
+                    );
                 }
                 if policy.block_disallowed && !same_origin {
                     let answer = req.into_response(blocked_answer());
@@ -373,7 +378,7 @@ fn after_delegation<B>(
     result: Result<ServiceResponse<B>, Error>,
 ) -> Result<CorsResponse<B>, Error> {
     // An error carries no request: report from what was kept of it.
-    let report_refusal = |reason: Reason, preflight| {
+    let report_refusal = |reason: Refused<'_>, preflight| {
         let hook = policy.inner.on_reject.as_ref();
         match (&result, &refused) {
             (Ok(response), Some(_)) => report(hook, reason, preflight, response.request().head()),
@@ -383,10 +388,10 @@ fn after_delegation<B>(
         }
     };
     match &decision {
-        Decision::Actual(Err(reason)) => report_refusal(*reason, false),
+        Decision::Actual(Err(reason)) => report_refusal((*reason).into(), false),
         Decision::Preflight(preflight) => {
-            if let Err(reason) = preflight {
-                report_refusal(*reason, true);
+            if let Err(refusal) = preflight {
+                report_refusal(refusal.into(), true);
             }
             return match result {
                 Ok(response) => {
