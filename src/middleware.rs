@@ -1,7 +1,8 @@
 //! The actix-web glue: classify, [decide](crate::decision), decorate. Nothing else.
 //!
-//! - Preflights are answered here (`204` or `403`, [`crate::headers`]); the wrapped service
-//!   never sees them, unless the policy defers ([`crate::nesting`]).
+//! - Preflights are answered here (`204`, also for a refusal the browser can explain, or
+//!   `403`, [`crate::headers`]); the wrapped service never sees them, unless the policy
+//!   defers ([`crate::nesting`]).
 //! - Actual requests reach the wrapped service; its response is decorated on the way out.
 //!   An `Err` from the wrapped service stays that very error: outer layers still find it
 //!   with `Error::as_error::<T>()`, and a response mapper added to it decorates whatever
