@@ -536,6 +536,44 @@ mod tests {
     }
 
     #[test]
+    fn refusals_name_the_refused_item_and_explain_only_for_allowed_origins() {
+        let policy = Cors::strict(["https://app.example.com"])
+            .allow_headers(["content-type"])
+            .try_build()
+            .unwrap();
+        let refusal = |headers: &[(&str, &str)]| match preflight(&policy, headers) {
+            Decision::Preflight(Err(refusal)) => refusal,
+            other => panic!("granted: {other:?}"),
+        };
+        let asked = (
+            "Access-Control-Request-Headers",
+            "content-type,X-Api-Key,x-other",
+        );
+        let header = refusal(&[asked]);
+        assert_eq!(header.reason, Reason::HeaderNotAllowed);
+        assert_eq!(header.refused.unwrap(), "X-Api-Key");
+        let explanation = header.explanation.unwrap();
+        assert_eq!(explanation.allow_headers.unwrap(), "content-type");
+        assert_eq!(
+            explanation.allow_origin,
+            AllowOrigin::Reflect(HeaderValue::from_static("https://app.example.com"))
+        );
+        let malformed = refusal(&[("Access-Control-Request-Headers", "x-api-key,a b")]);
+        assert_eq!(malformed.reason, Reason::InvalidRequestHeaders);
+        assert_eq!((malformed.refused, malformed.explanation), (None, None));
+
+        let req = TestRequest::default()
+            .method(Method::OPTIONS)
+            .insert_header(("Origin", "https://evil.example.net"))
+            .insert_header(("Access-Control-Request-Method", "PROPFIND"))
+            .to_srv_request();
+        assert_eq!(
+            decide(&policy, req.head()),
+            Decision::Preflight(Err(Reason::OriginNotAllowed.into()))
+        );
+    }
+
+    #[test]
     fn permissive_any_header_names_authorization_when_asked() {
         let policy = Cors::permissive().try_build().unwrap();
         let asked = ("Access-Control-Request-Headers", "authorization,x-custom");
