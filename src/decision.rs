@@ -69,6 +69,51 @@ pub struct PreflightGrant {
     pub private_network: bool,
 }
 
+/// Why a preflight was refused, and what its answer may carry.
+///
+/// The answer is the bare `403` (no CORS headers) unless [`explanation`](Self::explanation)
+/// is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreflightRefusal {
+    /// Why.
+    pub reason: Reason,
+    /// The refused method ([`Reason::MethodNotAllowed`]) or request header name
+    /// ([`Reason::HeaderNotAllowed`]), as the request spelled it; `None` for other reasons.
+    pub refused: Option<HeaderValue>,
+    /// For an allowed origin refused a method or header by the policy's lists: what a `2xx`
+    /// answer carries so that the browser's own check names the refused item. `None` for a
+    /// disallowed or malformed origin, a malformed request, and an
+    /// [`allow_any_header`](crate::Cors::allow_any_header) policy refusing a header. Boxed:
+    /// refusals are rare, and every decision is carried through the request.
+    pub explanation: Option<Box<Explanation>>,
+}
+
+/// The grant of the origin and the allowed lists, without the refused item, that a refused
+/// preflight from an allowed origin is answered with (see [`PreflightRefusal`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// The `Access-Control-Allow-Origin` value.
+    pub allow_origin: AllowOrigin,
+    /// The `Access-Control-Allow-Headers` value, if any; never names a refused header.
+    pub allow_headers: Option<HeaderValue>,
+}
+
+impl PreflightRefusal {
+    fn bare(reason: Reason) -> Self {
+        PreflightRefusal {
+            reason,
+            refused: None,
+            explanation: None,
+        }
+    }
+}
+
+impl From<Reason> for PreflightRefusal {
+    fn from(reason: Reason) -> Self {
+        PreflightRefusal::bare(reason)
+    }
+}
+
 /// The verdict on one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -76,8 +121,9 @@ pub enum Decision {
     NotCors,
     /// A CORS request other than a preflight: the handler runs either way.
     Actual(Result<AllowOrigin, Reason>),
-    /// A CORS preflight: answered by the middleware, `204` or `403`.
-    Preflight(Result<PreflightGrant, Reason>),
+    /// A CORS preflight: answered by the middleware, `204` with the grant, `204` with an
+    /// [`Explanation`] of a refusal, or a bare `403`.
+    Preflight(Result<PreflightGrant, PreflightRefusal>),
 }
 
 /// Judges a request head against a policy. Pure: no I/O, no logging, no hooks.
@@ -128,20 +174,89 @@ pub(crate) fn decide_with(
     if !is_preflight(head) {
         return Decision::Actual(origin);
     }
-    Decision::Preflight(origin.and_then(|allow_origin| {
-        check_method(policy, head)?;
-        let allow_headers = check_request_headers(policy, head)?;
-        let private_network = policy.private_network
-            && head
-                .headers
-                .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-                .is_some_and(|v| v == "true");
-        Ok(PreflightGrant {
-            allow_origin,
-            allow_headers,
-            private_network,
-        })
-    }))
+    let allow_origin = match origin {
+        Ok(allow_origin) => allow_origin,
+        Err(reason) => return Decision::Preflight(Err(PreflightRefusal::bare(reason))),
+    };
+    Decision::Preflight(check_preflight(policy, head, allow_origin))
+}
+
+/// Judges the method and request headers of a preflight from an allowed origin.
+fn check_preflight(
+    policy: &PolicyInner,
+    head: &RequestHead,
+    allow_origin: AllowOrigin,
+) -> Result<PreflightGrant, PreflightRefusal> {
+    let method = check_method(policy, head);
+    let headers = check_request_headers(policy, head);
+    let refusal = match (method, headers) {
+        (Ok(()), Ok(allow_headers)) => {
+            let private_network = policy.private_network
+                && head
+                    .headers
+                    .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+                    .is_some_and(|v| v == "true");
+            return Ok(PreflightGrant {
+                allow_origin,
+                allow_headers,
+                private_network,
+            });
+        }
+        (Err(MethodRefusal::Invalid), _) => return Err(Reason::InvalidRequestMethod.into()),
+        // The browser checks the method first, and so does the answer: the headers are
+        // named as the policy would grant them (or, refused too, as the policy lists them).
+        // A malformed header list is never explained.
+        (Err(MethodRefusal::NotAllowed(method)), headers) => {
+            let allow_headers = match headers {
+                Ok(allow_headers) => Some(allow_headers),
+                Err(HeaderRefusal::NotAllowed(_)) => listed_headers(policy),
+                Err(HeaderRefusal::Invalid) => None,
+            };
+            (Reason::MethodNotAllowed, method, allow_headers)
+        }
+        (Ok(()), Err(HeaderRefusal::Invalid)) => return Err(Reason::InvalidRequestHeaders.into()),
+        (Ok(()), Err(HeaderRefusal::NotAllowed(name))) => {
+            (Reason::HeaderNotAllowed, name, listed_headers(policy))
+        }
+    };
+    let (reason, refused, allow_headers) = refusal;
+    Err(PreflightRefusal {
+        reason,
+        refused: Some(refused),
+        explanation: allow_headers.map(|allow_headers| {
+            Box::new(Explanation {
+                allow_origin,
+                allow_headers,
+            })
+        }),
+    })
+}
+
+/// The `Access-Control-Allow-Headers` a policy with a header list sends (`None` inside when
+/// the list is empty); `None` for an [`AllowedHeaders::Any`] policy, whose answer would echo
+/// the request's list, refused name included: such a refusal is not explained.
+fn listed_headers(policy: &PolicyInner) -> Option<Option<HeaderValue>> {
+    match &policy.headers {
+        AllowedHeaders::List(_) => Some(policy.values.allow_headers.clone()),
+        AllowedHeaders::Any => None,
+    }
+}
+
+/// Why [`check_method`] refused.
+enum MethodRefusal {
+    /// Not a single method token: [`Reason::InvalidRequestMethod`].
+    Invalid,
+    /// Not allowed: [`Reason::MethodNotAllowed`], with the method asked for.
+    NotAllowed(HeaderValue),
+}
+
+/// Why [`check_request_headers`] refused.
+enum HeaderRefusal {
+    /// Malformed or over the limits: [`Reason::InvalidRequestHeaders`].
+    Invalid,
+    /// Well-formed, but this name (the first refused one) is not allowed:
+    /// [`Reason::HeaderNotAllowed`].
+    NotAllowed(HeaderValue),
 }
 
 /// Whether `head` is a CORS preflight: `OPTIONS` with `Origin` and
@@ -166,7 +281,10 @@ impl Decision {
         matches!(
             self,
             Decision::Actual(Err(Reason::OriginNotAllowed))
-                | Decision::Preflight(Err(Reason::OriginNotAllowed))
+                | Decision::Preflight(Err(PreflightRefusal {
+                    reason: Reason::OriginNotAllowed,
+                    ..
+                }))
         )
     }
 }
@@ -202,14 +320,14 @@ fn check_origin(
     }
 }
 
-fn check_method(policy: &PolicyInner, head: &RequestHead) -> Result<(), Reason> {
+fn check_method(policy: &PolicyInner, head: &RequestHead) -> Result<(), MethodRefusal> {
     let mut lines = head.headers.get_all(ACCESS_CONTROL_REQUEST_METHOD);
-    let (Some(requested), None) = (lines.next(), lines.next()) else {
-        return Err(Reason::InvalidRequestMethod);
+    let (Some(line), None) = (lines.next(), lines.next()) else {
+        return Err(MethodRefusal::Invalid);
     };
-    let requested = requested.as_bytes();
+    let requested = line.as_bytes();
     if requested.is_empty() || !requested.iter().all(|&b| is_tchar(b)) {
-        return Err(Reason::InvalidRequestMethod);
+        return Err(MethodRefusal::Invalid);
     }
     // CORS-safelisted methods pass the browser's method check whatever the answer lists
     // (Fetch, "CORS-preflight fetch", step 7), just as simple requests with them are never
@@ -223,7 +341,7 @@ fn check_method(policy: &PolicyInner, head: &RequestHead) -> Result<(), Reason> 
         AllowedMethods::List(list) if list.iter().any(|m| m.as_str().as_bytes() == requested) => {
             Ok(())
         }
-        AllowedMethods::List(_) => Err(Reason::MethodNotAllowed),
+        AllowedMethods::List(_) => Err(MethodRefusal::NotAllowed(line.clone())),
     }
 }
 
@@ -231,16 +349,20 @@ fn check_method(policy: &PolicyInner, head: &RequestHead) -> Result<(), Reason> 
 /// `Access-Control-Allow-Headers` value to send.
 ///
 /// Tolerates what proxies do to the list (spaces, empty elements, several lines, any case);
-/// refuses names that are not tokens, and lists over the size or count limits.
+/// refuses names that are not tokens, and lists over the size or count limits. A list with a
+/// name that is not allowed is still read to its end, so that a malformed list is always
+/// refused as malformed (never explained).
 fn check_request_headers(
     policy: &PolicyInner,
     head: &RequestHead,
-) -> Result<Option<HeaderValue>, Reason> {
+) -> Result<Option<HeaderValue>, HeaderRefusal> {
     let lines = head.headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
     let total: usize = lines.clone().map(HeaderValue::len).sum();
     if total > MAX_REQUEST_HEADERS_LEN {
-        return Err(Reason::InvalidRequestHeaders);
+        return Err(HeaderRefusal::Invalid);
     }
+    // The first name not allowed, as the request spelled it.
+    let mut refused: Option<&[u8]> = None;
     let mut count = 0;
     // Empty elements count too: a list of 4,000 commas is as much work as 4,000 names.
     let mut elements = 0;
@@ -251,7 +373,7 @@ fn check_request_headers(
         for raw in line.as_bytes().split(|&b| b == b',') {
             elements += 1;
             if elements > 2 * MAX_REQUEST_HEADER_NAMES {
-                return Err(Reason::InvalidRequestHeaders);
+                return Err(HeaderRefusal::Invalid);
             }
             let name = raw.trim_ascii();
             if name.is_empty() {
@@ -259,16 +381,20 @@ fn check_request_headers(
                 continue;
             }
             if !name.iter().all(|&b| is_tchar(b)) {
-                return Err(Reason::InvalidRequestHeaders);
+                return Err(HeaderRefusal::Invalid);
+            }
+            count += 1;
+            if count > MAX_REQUEST_HEADER_NAMES {
+                return Err(HeaderRefusal::Invalid);
+            }
+            if refused.is_some() {
+                continue;
             }
             // Echoed with credentials, `*` would be a literal name to browsers, but a `*`
             // next to credentials is what a policy never sends.
             if name == b"*" && policy.credentialed {
-                return Err(Reason::HeaderNotAllowed);
-            }
-            count += 1;
-            if count > MAX_REQUEST_HEADER_NAMES {
-                return Err(Reason::InvalidRequestHeaders);
+                refused = Some(name);
+                continue;
             }
             echo_as_is &= name.len() == raw.len() && !name.iter().any(u8::is_ascii_uppercase);
             authorization |= name.eq_ignore_ascii_case(b"authorization");
@@ -277,10 +403,15 @@ fn check_request_headers(
                     .iter()
                     .any(|a| a.as_str().as_bytes().eq_ignore_ascii_case(name));
                 if !listed {
-                    return Err(Reason::HeaderNotAllowed);
+                    refused = Some(name);
                 }
             }
         }
+    }
+    if let Some(name) = refused {
+        let name =
+            HeaderValue::from_bytes(name).expect("token characters form a valid header value");
+        return Err(HeaderRefusal::NotAllowed(name));
     }
     Ok(match &policy.headers {
         AllowedHeaders::List(_) => policy.values.allow_headers.clone(),
@@ -396,12 +527,50 @@ mod tests {
             );
         }
         for method in ["PATCH", "get", "OPTIONS"] {
-            assert_eq!(
-                ask(method),
-                Decision::Preflight(Err(Reason::MethodNotAllowed)),
-                "{method}"
-            );
+            let Decision::Preflight(Err(refusal)) = ask(method) else {
+                panic!("{method} granted");
+            };
+            assert_eq!(refusal.reason, Reason::MethodNotAllowed, "{method}");
+            assert_eq!(refusal.refused.unwrap(), method);
         }
+    }
+
+    #[test]
+    fn refusals_name_the_refused_item_and_explain_only_for_allowed_origins() {
+        let policy = Cors::strict(["https://app.example.com"])
+            .allow_headers(["content-type"])
+            .try_build()
+            .unwrap();
+        let refusal = |headers: &[(&str, &str)]| match preflight(&policy, headers) {
+            Decision::Preflight(Err(refusal)) => refusal,
+            other => panic!("granted: {other:?}"),
+        };
+        let asked = (
+            "Access-Control-Request-Headers",
+            "content-type,X-Api-Key,x-other",
+        );
+        let header = refusal(&[asked]);
+        assert_eq!(header.reason, Reason::HeaderNotAllowed);
+        assert_eq!(header.refused.unwrap(), "X-Api-Key");
+        let explanation = header.explanation.unwrap();
+        assert_eq!(explanation.allow_headers.unwrap(), "content-type");
+        assert_eq!(
+            explanation.allow_origin,
+            AllowOrigin::Reflect(HeaderValue::from_static("https://app.example.com"))
+        );
+        let malformed = refusal(&[("Access-Control-Request-Headers", "x-api-key,a b")]);
+        assert_eq!(malformed.reason, Reason::InvalidRequestHeaders);
+        assert_eq!((malformed.refused, malformed.explanation), (None, None));
+
+        let req = TestRequest::default()
+            .method(Method::OPTIONS)
+            .insert_header(("Origin", "https://evil.example.net"))
+            .insert_header(("Access-Control-Request-Method", "PROPFIND"))
+            .to_srv_request();
+        assert_eq!(
+            decide(&policy, req.head()),
+            Decision::Preflight(Err(Reason::OriginNotAllowed.into()))
+        );
     }
 
     #[test]

@@ -22,10 +22,9 @@ use actix_web::{
 };
 
 use crate::{
-    decision::{Decision, PreflightGrant},
+    decision::{Decision, PreflightGrant, PreflightRefusal},
     header_names::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ANY, TRUE, VARY_ORIGIN, VARY_PREFLIGHT},
     policy::PolicyInner,
-    rejection::Reason,
 };
 
 /// Decorates the response to an actual request (or to a request without `Origin`) with what
@@ -66,21 +65,25 @@ fn grant_actual(policy: &PolicyInner, headers: &mut HeaderMap, has_vary: HasVary
     }
 }
 
-/// The answer to a preflight: `204` with the grant, or `403` with an empty body and no CORS
+/// The answer to a preflight: `204` with the grant; for an explained refusal, `204` with the
+/// origin grant and the allowed lists (never the refused item), so that the browser's own
+/// check names the refused method or header; otherwise `403` with an empty body and no CORS
 /// headers (nothing that reveals the policy). The caller reports refusals.
 pub(crate) fn preflight_answer(
     policy: &PolicyInner,
-    result: &Result<PreflightGrant, Reason>,
+    result: &Result<PreflightGrant, PreflightRefusal>,
 ) -> HttpResponse {
-    let Ok(grant) = result else {
-        return HttpResponse::new(StatusCode::FORBIDDEN);
+    let (allow_origin, allow_headers, granted) = match result {
+        Ok(grant) => (&grant.allow_origin, &grant.allow_headers, Some(grant)),
+        Err(PreflightRefusal {
+            explanation: Some(explanation),
+            ..
+        }) => (&explanation.allow_origin, &explanation.allow_headers, None),
+        Err(_) => return HttpResponse::new(StatusCode::FORBIDDEN),
     };
     let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
     let headers = response.headers_mut();
-    headers.append(
-        ACCESS_CONTROL_ALLOW_ORIGIN,
-        grant.allow_origin.to_header_value(),
-    );
+    headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.to_header_value());
     if policy.credentialed {
         headers.append(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
@@ -88,14 +91,20 @@ pub(crate) fn preflight_answer(
         ACCESS_CONTROL_ALLOW_METHODS,
         policy.values.allow_methods.clone(),
     );
-    if let Some(allow_headers) = &grant.allow_headers {
+    if let Some(allow_headers) = allow_headers {
         headers.append(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers.clone());
     }
-    if let Some(max_age) = &policy.values.max_age {
-        headers.append(ACCESS_CONTROL_MAX_AGE, max_age.clone());
-    }
-    if grant.private_network {
-        headers.append(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
+    if let Some(grant) = granted {
+        // Only a grant is cached. A refusal with a `Max-Age` would be cached by the
+        // browser's preflight cache as a grant of what it lists (the origin, the allowed
+        // methods and headers), which is harmless but keeps a configuration fix from
+        // showing until the entry expires; and no private-network access is granted.
+        if let Some(max_age) = &policy.values.max_age {
+            headers.append(ACCESS_CONTROL_MAX_AGE, max_age.clone());
+        }
+        if grant.private_network {
+            headers.append(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
+        }
     }
     headers.append(VARY, VARY_PREFLIGHT);
     response

@@ -42,7 +42,7 @@
 //! | request | answer |
 //! | --- | --- |
 //! | no `Origin` | passed through; strict policies add `Vary: Origin`, permissive ones `Access-Control-Allow-Origin: *` |
-//! | `OPTIONS` + `Origin` + `Access-Control-Request-Method` (a **preflight**) | answered by the middleware, the handler never runs: `204` with the grant headers, or `403` with an empty body and no CORS headers |
+//! | `OPTIONS` + `Origin` + `Access-Control-Request-Method` (a **preflight**) | answered by the middleware, the handler never runs: `204` with the grant headers; for an allowed origin refused a method or header, `204` with the origin grant and the allowed lists (never the refused item, no `Max-Age`), so the browser names what was refused; otherwise `403` with an empty body and no CORS headers |
 //! | any other request with `Origin` | the handler runs; an allowed origin gets `Access-Control-Allow-Origin` (+ credentials and exposed headers), a refused one gets no grant headers (or `403` with [`Cors::block_disallowed`]) |
 //!
 //! Grant headers are also added to error responses of every kind (handler `4xx`/`5xx`,

@@ -1,7 +1,8 @@
 //! The actix-web glue: classify, [decide](crate::decision), decorate. Nothing else.
 //!
-//! - Preflights are answered here (`204` or `403`, [`crate::headers`]); the wrapped service
-//!   never sees them, unless the policy defers ([`crate::nesting`]).
+//! - Preflights are answered here (`204`, also for a refusal the browser can explain, or
+//!   `403`, [`crate::headers`]); the wrapped service never sees them, unless the policy
+//!   defers ([`crate::nesting`]).
 //! - Actual requests reach the wrapped service; its response is decorated on the way out.
 //!   An `Err` from the wrapped service stays that very error: outer layers still find it
 //!   with `Error::as_error::<T>()`, and a response mapper added to it decorates whatever
@@ -33,7 +34,7 @@ use crate::{
     nesting::{self, Claim},
     origin::Origin,
     policy::Policy,
-    rejection::{report, Reason},
+    rejection::{report, Refused},
 };
 
 impl<S, B> Transform<S, ServiceRequest> for Policy
@@ -278,8 +279,8 @@ where
         };
         match &decision {
             Decision::Preflight(result) => {
-                if let Err(reason) = result {
-                    report(policy.on_reject.as_ref(), *reason, true, req.head());
+                if let Err(refusal) = result {
+                    report(policy.on_reject.as_ref(), refusal.into(), true, req.head());
                 }
                 let answer = preflight_answer(policy, result);
                 return CorsFuture::answered(req.into_response(answer).map_into_right_body());
@@ -294,7 +295,12 @@ where
                 // either asks.
                 let same_origin = (policy.block_disallowed || reports) && is_same_origin(&req);
                 if reports && !same_origin {
-                    report(policy.on_reject.as_ref(), *reason, false, req.head());
+                    report(
+                        policy.on_reject.as_ref(),
+                        (*reason).into(),
+                        false,
+                        req.head(),
+                    );
                 }
                 if policy.block_disallowed && !same_origin {
                     let answer = req.into_response(blocked_answer());
@@ -373,7 +379,7 @@ fn after_delegation<B>(
     result: Result<ServiceResponse<B>, Error>,
 ) -> Result<CorsResponse<B>, Error> {
     // An error carries no request: report from what was kept of it.
-    let report_refusal = |reason: Reason, preflight| {
+    let report_refusal = |reason: Refused<'_>, preflight| {
         let hook = policy.inner.on_reject.as_ref();
         match (&result, &refused) {
             (Ok(response), Some(_)) => report(hook, reason, preflight, response.request().head()),
@@ -383,10 +389,10 @@ fn after_delegation<B>(
         }
     };
     match &decision {
-        Decision::Actual(Err(reason)) => report_refusal(*reason, false),
+        Decision::Actual(Err(reason)) => report_refusal((*reason).into(), false),
         Decision::Preflight(preflight) => {
-            if let Err(reason) = preflight {
-                report_refusal(*reason, true);
+            if let Err(refusal) = preflight {
+                report_refusal(refusal.into(), true);
             }
             return match result {
                 Ok(response) => {

@@ -6,9 +6,14 @@ use std::{fmt, sync::Arc};
 
 use actix_web::{
     dev::RequestHead,
-    http::{header::ORIGIN, Method},
+    http::{
+        header::{HeaderValue, ORIGIN},
+        Method,
+    },
 };
 use derive_more::Display;
+
+use crate::decision::PreflightRefusal;
 
 /// Why a CORS request was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Display)]
@@ -38,6 +43,7 @@ pub enum Reason {
 #[derive(Debug, Clone, Copy)]
 pub struct Rejection<'a> {
     pub(crate) reason: Reason,
+    pub(crate) refused: Option<&'a str>,
     pub(crate) preflight: bool,
     pub(crate) head: &'a RequestHead,
 }
@@ -48,7 +54,50 @@ impl<'a> Rejection<'a> {
         self.reason
     }
 
-    /// Whether the refused request was a preflight (answered `403`) rather than an actual
+    /// The method ([`Reason::MethodNotAllowed`]) or request header name
+    /// ([`Reason::HeaderNotAllowed`]) a preflight was refused for, as the request spelled it;
+    /// `None` for other reasons.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// use actix_scoped_cors::{Cors, Reason};
+    /// use actix_web::{test, web, App, HttpResponse};
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&seen);
+    /// let cors = Cors::strict(["https://app.example.com"])
+    ///     .allow_headers(["content-type"])
+    ///     .on_reject(move |rejection| {
+    ///         let refused = rejection.refused().map(str::to_owned);
+    ///         log.lock().unwrap().push((rejection.reason(), refused));
+    ///     })
+    ///     .try_build()
+    ///     .unwrap();
+    /// let app = test::init_service(
+    ///     App::new().wrap(cors).route("/", web::put().to(HttpResponse::Ok)),
+    /// )
+    /// .await;
+    /// let preflight = test::TestRequest::default()
+    ///     .method(actix_web::http::Method::OPTIONS)
+    ///     .insert_header(("Origin", "https://app.example.com"))
+    ///     .insert_header(("Access-Control-Request-Method", "PUT"))
+    ///     .insert_header(("Access-Control-Request-Headers", "content-type,x-api-key"))
+    ///     .to_request();
+    /// test::call_service(&app, preflight).await;
+    /// assert_eq!(
+    ///     *seen.lock().unwrap(),
+    ///     [(Reason::HeaderNotAllowed, Some("x-api-key".to_owned()))]
+    /// );
+    /// # });
+    /// ```
+    pub fn refused(&self) -> Option<&'a str> {
+        self.refused
+    }
+
+    /// Whether the refused request was a preflight (answered `403`, or `204` naming the
+    /// allowed lists for an allowed origin refused a method or header) rather than an actual
     /// request (served without CORS headers, or `403` with `block_disallowed`).
     pub fn is_preflight(&self) -> bool {
         self.preflight
@@ -88,13 +137,38 @@ impl fmt::Display for Rejection<'_> {
             Some(start) if origin.len() > SHOWN => (start, "…"),
             _ => (origin, ""),
         };
+        write!(f, "CORS {kind} refused: {}", self.reason)?;
+        if let Some(refused) = self.refused {
+            write!(f, " ({refused})")?;
+        }
         write!(
             f,
-            "CORS {kind} refused: {}; origin {origin:?}{cut}, {} {}",
-            self.reason,
+            "; origin {origin:?}{cut}, {} {}",
             self.method(),
             self.path()
         )
+    }
+}
+
+/// What [`report`] names: the reason, and the refused method or header name if any.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Refused<'a> {
+    pub(crate) reason: Reason,
+    pub(crate) name: Option<&'a HeaderValue>,
+}
+
+impl From<Reason> for Refused<'_> {
+    fn from(reason: Reason) -> Self {
+        Refused { reason, name: None }
+    }
+}
+
+impl<'a> From<&'a PreflightRefusal> for Refused<'a> {
+    fn from(refusal: &'a PreflightRefusal) -> Self {
+        Refused {
+            reason: refusal.reason,
+            name: refusal.refused.as_ref(),
+        }
     }
 }
 
@@ -103,12 +177,14 @@ pub(crate) type RejectionHook = Arc<dyn Fn(&Rejection<'_>) + Send + Sync>;
 /// Reports a refusal: one debug log line (target `actix_scoped_cors`) and the policy's hook.
 pub(crate) fn report(
     hook: Option<&RejectionHook>,
-    reason: Reason,
+    refused: Refused<'_>,
     preflight: bool,
     head: &RequestHead,
 ) {
     let rejection = Rejection {
-        reason,
+        reason: refused.reason,
+        // Method and header tokens are visible ASCII.
+        refused: refused.name.and_then(|name| name.to_str().ok()),
         preflight,
         head,
     };

@@ -89,8 +89,8 @@ pub mod protocol;
 /// a server (and for the crate's fuzz targets), with the bounds it applies.
 pub use crate::{
     decision::{
-        decide, AllowOrigin, Decision, PreflightGrant, MAX_REQUEST_HEADERS_LEN,
-        MAX_REQUEST_HEADER_NAMES,
+        decide, AllowOrigin, Decision, Explanation, PreflightGrant, PreflightRefusal,
+        MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_NAMES,
     },
     origin::MAX_ORIGIN_LEN,
 };

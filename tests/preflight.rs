@@ -1,13 +1,14 @@
 //! CORS preflights (`OPTIONS` + `Origin` + `Access-Control-Request-Method`) against a strict,
-//! credentialed policy: answered by the middleware, `204` with exact grant headers or `403`
-//! with nothing at all.
+//! credentialed policy: answered by the middleware, `204` with exact grant headers, `204`
+//! naming the allowed lists for an allowed origin refused a method or header, or `403` with
+//! nothing at all.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
 use actix_scoped_cors::Cors;
-use actix_web::{http::StatusCode, test, test::TestRequest};
+use actix_web::{dev::ServiceResponse, http::StatusCode, test, test::TestRequest};
 use common::*;
 
 #[actix_web::test]
@@ -69,21 +70,45 @@ async fn allowed_methods_are_matched_byte_exactly() {
     }
 }
 
-#[actix_web::test]
-async fn preflight_with_lowercase_patch_is_rejected() {
-    // Browsers uppercase only DELETE/GET/HEAD/OPTIONS/POST/PUT: `fetch(url, {method: "patch"})`
-    // sends `patch`, which `PATCH` in Access-Control-Allow-Methods does not cover.
-    let app = TestApp::new(build(strict())).await;
-
-    let res = app.call(preflight("/api/items", ALLOWED, "patch")).await;
-
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_no_grant_headers(&res);
-    assert!(test::read_body(res).await.is_empty());
+/// The answer to a preflight from an allowed origin refused a method or header by the
+/// policy's lists: `204` with the origin grant and the allowed lists, no `Max-Age`, no body,
+/// so that the browser's own check names the refused item.
+async fn assert_explained(res: ServiceResponse, acah: Option<&str>, refused: &str, case: &str) {
+    assert_eq!(res.status(), StatusCode::NO_CONTENT, "{case}");
+    assert_header(&res, ACAO, ALLOWED);
+    assert_header(&res, ACAC, "true");
+    assert_header(&res, ACAM, STRICT_METHODS);
+    match acah {
+        Some(acah) => assert_header(&res, ACAH, acah),
+        None => assert_absent(&res, ACAH),
+    }
+    // A refusal is never cached as a grant.
+    assert_absent(&res, MAX_AGE);
+    assert_absent(&res, ACEH);
+    assert_absent(&res, ACAPN);
+    assert_header(&res, "vary", VARY_PREFLIGHT);
+    assert_not_echoed(&res, refused.as_bytes());
+    assert!(test::read_body(res).await.is_empty(), "{case}");
 }
 
 #[actix_web::test]
-async fn refused_preflights_are_403_with_an_empty_body_and_no_grant_headers() {
+async fn preflight_with_lowercase_patch_is_refused_with_the_allowed_methods() {
+    // Browsers uppercase only DELETE/GET/HEAD/OPTIONS/POST/PUT: `fetch(url, {method: "patch"})`
+    // sends `patch`, which `PATCH` in Access-Control-Allow-Methods does not cover. The answer
+    // lists `PATCH`, which is what the browser compares `patch` with, byte for byte.
+    let app = TestApp::new(build(strict())).await;
+
+    let res = app.call(preflight("/api/items", ALLOWED, "patch")).await;
+    assert_explained(res, Some(STRICT_HEADERS), "patch", "patch").await;
+
+    let res = app.call(preflight("/api/items", ALLOWED, "PATCH")).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_header(&res, MAX_AGE, "600");
+    assert_eq!(app.hits(), 0);
+}
+
+#[actix_web::test]
+async fn refused_method_or_header_from_an_allowed_origin_names_the_allowed_lists() {
     let app = TestApp::new(build(strict())).await;
 
     let cases: Vec<(&str, TestRequest, &str)> = vec![
@@ -95,17 +120,17 @@ async fn refused_preflights_are_403_with_an_empty_body_and_no_grant_headers() {
         (
             "OPTIONS is not listed",
             preflight("/api/items", ALLOWED, "OPTIONS"),
-            "",
-        ),
-        (
-            "lowercase patch",
-            preflight("/api/items", ALLOWED, "patch"),
-            "",
+            "OPTIONS",
         ),
         (
             "lowercase put (browsers would uppercase it)",
             preflight("/api/items", ALLOWED, "put"),
-            "",
+            "put",
+        ),
+        (
+            "disallowed method and header",
+            preflight("/api/items", ALLOWED, "PROPFIND").insert_header((ACRH, "x-other")),
+            "PROPFIND",
         ),
         (
             "header not allowed",
@@ -119,9 +144,59 @@ async fn refused_preflights_are_403_with_an_empty_body_and_no_grant_headers() {
             "x-other",
         ),
         (
+            "`*` asked with credentials",
+            preflight("/api/items", ALLOWED, "PUT").insert_header((ACRH, "content-type,*")),
+            "*",
+        ),
+    ];
+    for (case, req, refused) in cases {
+        let res = app.call(req).await;
+        assert_explained(res, Some(STRICT_HEADERS), refused, case).await;
+    }
+    assert_eq!(app.hits(), 0);
+}
+
+#[actix_web::test]
+async fn refused_header_with_an_empty_header_list_sends_no_allow_headers() {
+    let app = TestApp::new(build(strict().allow_headers(Vec::<&str>::new()))).await;
+
+    let res = app
+        .call(preflight("/api/items", ALLOWED, "PUT").insert_header((ACRH, "x-api-key")))
+        .await;
+    assert_explained(res, None, "x-api-key", "empty list").await;
+}
+
+#[actix_web::test]
+async fn any_header_policy_sends_the_asked_headers_with_a_refused_method() {
+    let app = TestApp::new(build(strict().allow_any_header())).await;
+
+    let res = app
+        .call(preflight("/api/items", ALLOWED, "PROPFIND").insert_header((ACRH, "x-api-key")))
+        .await;
+    assert_explained(res, Some("x-api-key"), "PROPFIND", "any header").await;
+
+    // A `*` with credentials is refused, and the echo would name it: a bare 403.
+    let res = app
+        .call(preflight("/api/items", ALLOWED, "PUT").insert_header((ACRH, "x-api-key,*")))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_no_grant_headers(&res);
+}
+
+#[actix_web::test]
+async fn refused_preflights_are_403_with_an_empty_body_and_no_grant_headers() {
+    let app = TestApp::new(build(strict())).await;
+
+    let cases: Vec<(&str, TestRequest, &str)> = vec![
+        (
             "disallowed origin",
             preflight("/api/items", DISALLOWED, "PUT"),
             DISALLOWED,
+        ),
+        (
+            "disallowed origin asking for a disallowed method and header",
+            preflight("/api/items", DISALLOWED, "PROPFIND").insert_header((ACRH, "x-other")),
+            "x-other",
         ),
         (
             "lookalike origin",
@@ -153,6 +228,27 @@ async fn refused_preflights_are_403_with_an_empty_body_and_no_grant_headers() {
         (
             "two method lines",
             preflight("/api/items", ALLOWED, "GET").append_header((ACRM, "PUT")),
+            "",
+        ),
+        (
+            "malformed header list",
+            preflight("/api/items", ALLOWED, "PUT").insert_header((ACRH, "content-type,x y")),
+            "",
+        ),
+        (
+            "unlisted header before a malformed one",
+            preflight("/api/items", ALLOWED, "PUT").insert_header((ACRH, "x-other,x y")),
+            "x-other",
+        ),
+        (
+            "disallowed method with a malformed header list",
+            preflight("/api/items", ALLOWED, "PROPFIND").insert_header((ACRH, "x(y")),
+            "PROPFIND",
+        ),
+        (
+            "too many header names",
+            preflight("/api/items", ALLOWED, "PUT")
+                .insert_header((ACRH, vec!["x-other"; 65].join(","))),
             "",
         ),
     ];

@@ -203,8 +203,9 @@ fn allowed_preflight_over_http_is_204_without_body() {
 fn refused_preflight_over_http_is_403_without_body() {
     for headers in [
         [origin(DISALLOWED), (ACRM, b"PUT")],
-        [origin(ALLOWED), (ACRM, b"patch")],
-        [origin(ALLOWED), (ACRH, b"x-other")],
+        [origin(DISALLOWED), (ACRM, b"patch")],
+        [origin(DISALLOWED), (ACRH, b"x-other")],
+        [origin(ALLOWED), (ACRH, b"x y")],
     ] {
         let mut headers = headers.to_vec();
         if !headers.iter().any(|(name, _)| *name == ACRM) {
@@ -216,6 +217,24 @@ fn refused_preflight_over_http_is_403_without_body() {
         assert_not_echoed(&res, DISALLOWED.as_bytes());
         assert!(res.body.is_empty());
     }
+}
+
+#[test]
+fn refused_header_from_allowed_origin_over_http_is_204_naming_the_allowed_headers() {
+    let res = send(
+        "OPTIONS",
+        "/api/items",
+        &[origin(ALLOWED), (ACRM, b"PUT"), (ACRH, b"x-other")],
+        b"",
+    );
+    assert_eq!(res.status, 204);
+    assert_header(&res, ACAO, ALLOWED);
+    assert_header(&res, ACAC, "true");
+    assert_header(&res, ACAM, STRICT_METHODS);
+    assert_header(&res, ACAH, STRICT_HEADERS);
+    assert_absent(&res, MAX_AGE);
+    assert_not_echoed(&res, b"x-other");
+    assert!(res.body.is_empty());
 }
 
 #[test]

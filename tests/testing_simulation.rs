@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use actix_scoped_cors::{
-    testing::{AccessError, BlockReason, Credentials, FetchOutcome, FetchRequest, Page},
+    testing::{AccessError, BlockReason, Credentials, Engine, FetchOutcome, FetchRequest, Page},
     Cors,
 };
 use actix_web::{
@@ -654,5 +654,55 @@ async fn mixed_content_is_refused_before_any_traffic_in_every_engine() {
             local.actual.is_some(),
             "{engine:?}: loopback is not mixed content"
         );
+    }
+}
+
+/// A preflight the crate refuses to an allowed origin is answered so that every engine names
+/// the refused header or method, as each really prints it (the browser suite holds the
+/// texts to the engines).
+#[actix_web::test]
+async fn refused_header_or_method_is_named_by_every_engine() {
+    let app = test::init_service(crate_app()).await;
+    let header = FetchRequest::put(url("/api/items"))
+        .credentials(Credentials::Include)
+        .header("X-Api-Key", "k");
+    let method = FetchRequest::new("PROPFIND", url("/api/items")).credentials(Credentials::Include);
+    let expected = [
+        (
+            Engine::Chromium,
+            "Request header field x-api-key is not allowed by Access-Control-Allow-Headers in \
+             preflight response.",
+            "Method PROPFIND is not allowed by Access-Control-Allow-Methods in preflight response.",
+        ),
+        (
+            Engine::Firefox,
+            "(Reason: header ‘x-api-key’ is not allowed according to header \
+             ‘Access-Control-Allow-Headers’ from CORS preflight response).",
+            "(Reason: Did not find method in CORS header ‘Access-Control-Allow-Methods’).",
+        ),
+        (
+            Engine::WebKit,
+            "Request header field x-api-key is not allowed by Access-Control-Allow-Headers.",
+            "Method PROPFIND is not allowed by Access-Control-Allow-Methods.",
+        ),
+    ];
+    for (engine, header_text, method_text) in expected {
+        let page = Page::new(APP).with_engine(engine);
+        let report = page.fetch(&app, header.clone()).await;
+        assert_eq!(
+            report.block_reason(),
+            Some(&BlockReason::HeaderDisallowed("x-api-key".into())),
+            "{report}"
+        );
+        let console = report.console_message().unwrap();
+        assert!(console.ends_with(header_text), "{engine:?}: {console}");
+        let report = page.fetch(&app, method.clone()).await;
+        assert_eq!(
+            report.block_reason(),
+            Some(&BlockReason::MethodDisallowed("PROPFIND".into())),
+            "{report}"
+        );
+        let console = report.console_message().unwrap();
+        assert!(console.ends_with(method_text), "{engine:?}: {console}");
     }
 }

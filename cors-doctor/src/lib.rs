@@ -385,9 +385,10 @@ fn missing_on_preflight(status: u16) -> String {
             .to_owned(),
         401 | 407 => format!("the preflight answered {status}: {AUTH_FIX}"),
         403 => "the preflight answered 403 without CORS headers: the server's CORS policy \
-                refuses this origin, method or a request header (actix-scoped-cors answers \
-                refused preflights this way), or an authorization layer runs before CORS; \
-                check the allowed origins, methods and headers"
+                refuses this origin or a malformed request (actix-scoped-cors answers a \
+                method or header it refuses to an allowed origin with 204 and the allowed \
+                lists instead), or an authorization layer runs before CORS; check the \
+                allowed origins (and, with other servers, methods and headers)"
             .to_owned(),
         404 | 405 | 501 => format!(
             "the preflight answered {status}: nothing handles OPTIONS on this route; wrap the \

@@ -21,7 +21,10 @@ mod common;
 use std::sync::OnceLock;
 
 use actix_scoped_cors::{
-    testing::{decide, AllowOrigin, Decision, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_NAMES},
+    testing::{
+        decide, AllowOrigin, Decision, PreflightRefusal, MAX_REQUEST_HEADERS_LEN,
+        MAX_REQUEST_HEADER_NAMES,
+    },
     Cors, Policy, Reason,
 };
 use actix_web::{
@@ -282,9 +285,12 @@ fn verdict_of(decision: &Decision) -> Verdict {
     match decision {
         Decision::NotCors => Verdict::NotCors,
         Decision::Actual(result) => Verdict::Actual(map(result)),
-        Decision::Preflight(result) => {
-            Verdict::Preflight(map(&result.clone().map(|grant| grant.allow_origin)))
-        }
+        Decision::Preflight(result) => Verdict::Preflight(
+            result
+                .clone()
+                .map(|grant| grant.allow_origin)
+                .map_err(|refusal| subject(refusal.reason)),
+        ),
     }
 }
 
@@ -459,7 +465,10 @@ fuzz_target!(|data: &[u8]| {
         && common::list_elements(acrh.iter().map(HeaderValue::as_bytes)).contains(&&b"*"[..])
         && matches!(
             &decision,
-            Decision::Preflight(Err(Reason::InvalidRequestHeaders))
+            Decision::Preflight(Err(PreflightRefusal {
+                reason: Reason::InvalidRequestHeaders,
+                ..
+            }))
         )
         && matches!(expected, Verdict::Preflight(Ok(_)))
     {
@@ -557,12 +566,28 @@ fuzz_target!(|data: &[u8]| {
                     }
                 }
                 Ok(_) => unreachable!("checked above: a strict grant has one Origin line"),
-                Err(reason) => {
+                Err(refusal) => {
+                    let reason = &refusal.reason;
                     // A browser sends one ACRM line; with more, "the method" is undefined.
                     assert!(
                         check.is_err() || acrm.len() > 1,
                         "refused preflight ({reason:?}) passes the browser's checks"
                     );
+                    // Only an allowed origin refused a method or header by the lists gets
+                    // the explaining `204`; everything else the bare `403`.
+                    if refusal.explanation.is_some() {
+                        assert!(
+                            matches!(reason, Reason::MethodNotAllowed | Reason::HeaderNotAllowed),
+                            "explained refusal for {reason:?}"
+                        );
+                        assert_eq!(status, 204, "explained refusal");
+                    } else {
+                        assert_eq!(status, 403, "bare refusal");
+                        assert!(
+                            !headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN),
+                            "ACAO on a bare refusal"
+                        );
+                    }
                     if subject(*reason) == Subject::Origin {
                         assert_eq!(status, 403, "preflight from a refused origin");
                         assert!(

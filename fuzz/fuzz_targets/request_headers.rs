@@ -20,7 +20,9 @@ use std::{
 };
 
 use actix_scoped_cors::{
-    testing::{decide, Decision, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_NAMES},
+    testing::{
+        decide, Decision, PreflightRefusal, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_NAMES,
+    },
     Cors, Policy, Reason,
 };
 use actix_web::{
@@ -150,17 +152,20 @@ fuzz_target!(|data: &[u8]| {
         (Decision::Preflight(Ok(grant)), Ok(names)) => {
             check_grant(case, &names, grant.allow_headers)
         }
-        (Decision::Preflight(Err(reason)), Err(())) => assert!(
+        (Decision::Preflight(Err(refusal)), Err(())) => assert!(
             matches!(
-                reason,
+                refusal.reason,
                 Reason::InvalidRequestHeaders | Reason::HeaderNotAllowed
             ),
-            "refused for {reason:?}"
+            "refused for {refusal:?}"
         ),
         // A name `*` from a credentialed any-header preflight: echoed, it is a literal name
         // to browsers but still `*` with credentials; refusing it is as good an answer.
         (
-            Decision::Preflight(Err(Reason::InvalidRequestHeaders | Reason::HeaderNotAllowed)),
+            Decision::Preflight(Err(PreflightRefusal {
+                reason: Reason::InvalidRequestHeaders | Reason::HeaderNotAllowed,
+                ..
+            })),
             Ok(names),
         ) if star_with_credentials(case, &names) => {}
         (decision, expected) => panic!("decide() gave {decision:?}, the reference {expected:?}"),

@@ -200,8 +200,48 @@ fn webkit_reason(reason: &BlockReason, origin: &str, status: u16) -> String {
         BlockReason::MethodDisallowed(method) => {
             format!("Method {method} is not allowed by Access-Control-Allow-Methods.")
         }
-        BlockReason::HeaderDisallowed(name) => {
-            format!("Request header field {name} is not allowed by Access-Control-Allow-Headers.")
-        }
+        BlockReason::HeaderDisallowed(name) => format!(
+            "Request header field {} is not allowed by Access-Control-Allow-Headers.",
+            webkit_header_name(name)
+        ),
     }
+}
+
+/// How WebKit spells a request header name in its console: a name it knows
+/// (`HTTPHeaderNames.in`) in its canonical form (`Accept-Language`), any other as the script
+/// gave it (which the simulation has lowercased, as scripts in the suite write them).
+fn webkit_header_name(name: &str) -> String {
+    // The known names the simulation can be asked for (non-safelisted values of safelisted
+    // headers, and common request headers), all canonicalised by capitalising each word.
+    const KNOWN: &[&str] = &[
+        "accept",
+        "accept-charset",
+        "accept-encoding",
+        "accept-language",
+        "authorization",
+        "cache-control",
+        "content-language",
+        "content-type",
+        "if-match",
+        "if-modified-since",
+        "if-none-match",
+        "if-range",
+        "if-unmodified-since",
+        "pragma",
+        "range",
+        "user-agent",
+        "x-requested-with",
+    ];
+    if !KNOWN.contains(&name) {
+        return name.to_owned();
+    }
+    name.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }

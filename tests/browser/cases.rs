@@ -67,6 +67,53 @@ pub enum Expected {
     NotSent,
 }
 
+/// What a preflight from an allowed origin was refused, which the engine must name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The method, as the script spelled it.
+    Method(&'static str),
+    /// The request header name, lowercase.
+    Header(&'static str),
+}
+
+impl Refused {
+    /// The text the engine's console line for the case must contain, as each engine printed
+    /// it (Chromium 156, Firefox ESR 153, WebKit; Firefox does not name the method, WebKit
+    /// names headers it knows in their canonical spelling, `Accept-Language`).
+    pub fn console_text(self, engine: Engine) -> String {
+        match (self, engine) {
+            (Refused::Method(method), Engine::Chromium) => format!(
+                "Method {method} is not allowed by Access-Control-Allow-Methods in preflight \
+                 response."
+            ),
+            (Refused::Method(_), Engine::Firefox) => {
+                "(Reason: Did not find method in CORS header ‘Access-Control-Allow-Methods’)."
+                    .to_owned()
+            }
+            (Refused::Method(method), Engine::WebKit) => {
+                format!("Method {method} is not allowed by Access-Control-Allow-Methods.")
+            }
+            (Refused::Header(name), Engine::Chromium) => format!(
+                "Request header field {name} is not allowed by Access-Control-Allow-Headers in \
+                 preflight response."
+            ),
+            (Refused::Header(name), Engine::Firefox) => format!(
+                "(Reason: header ‘{name}’ is not allowed according to header \
+                 ‘Access-Control-Allow-Headers’ from CORS preflight response)."
+            ),
+            (Refused::Header(name), Engine::WebKit) => {
+                let name = match name {
+                    "accept-language" => "Accept-Language",
+                    other => other,
+                };
+                format!(
+                    "Request header field {name} is not allowed by Access-Control-Allow-Headers."
+                )
+            }
+        }
+    }
+}
+
 /// How many requests of a case must reach the server (over all its fetches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hits {
@@ -102,6 +149,9 @@ pub struct Case {
     pub expected: Expected,
     pub hits: Hits,
     pub cookie: CookieSent,
+    /// For a preflight refused to an allowed origin: the method or header the engine's
+    /// console must name (the answer lets the browser's own check explain the refusal).
+    pub refused: Option<Refused>,
     /// A crate bug this case exposes: reported, but not part of the pass condition.
     pub known_bug: Option<&'static str>,
     /// The page's scheme: the run's, or plain http (then the case runs in https runs only).
@@ -142,6 +192,7 @@ fn case(name: &'static str, page: Page, method: &'static str, path: &'static str
             actual: 0,
         },
         cookie: CookieSent::Unchecked,
+        refused: None,
         known_bug: None,
         page_via: Via::Run,
         target_via: Via::Run,
@@ -270,6 +321,13 @@ impl Case {
     }
     fn blocked(mut self) -> Self {
         self.expected = Expected::Blocked;
+        self
+    }
+    /// Blocked at a preflight that refused `refused` to an allowed origin, which the
+    /// engine's console names.
+    fn blocked_refusing(mut self, refused: Refused) -> Self {
+        self.expected = Expected::Blocked;
+        self.refused = Some(refused);
         self
     }
     fn hits(mut self, preflights: usize, actual: usize) -> Self {
@@ -494,7 +552,7 @@ pub fn table() -> Vec<Case> {
         )
         .credentialed()
         .json()
-        .blocked()
+        .blocked_refusing(Refused::Method("PATCH"))
         .hits(1, 0),
         case(
             "uppercase_patch_allowed_when_listed",
@@ -514,7 +572,7 @@ pub fn table() -> Vec<Case> {
         )
         .credentialed()
         .json()
-        .blocked()
+        .blocked_refusing(Refused::Method("patch"))
         .hits(1, 0),
         case(
             "unlisted_request_header_blocked_at_preflight",
@@ -524,7 +582,7 @@ pub fn table() -> Vec<Case> {
         )
         .credentialed()
         .headers(&[("x-unlisted", "1")])
-        .blocked()
+        .blocked_refusing(Refused::Header("x-unlisted"))
         .hits(1, 0),
         // --- safelisting details ---------------------------------------------------------
         case("single_range_header_is_safelisted", APP, "GET", "/api/me")
@@ -540,7 +598,7 @@ pub fn table() -> Vec<Case> {
         )
         .credentialed()
         .headers(&[("accept-language", LONG_LANGUAGE)])
-        .blocked()
+        .blocked_refusing(Refused::Header("accept-language"))
         .hits(1, 0),
         case(
             "content_type_with_unsafe_byte_is_preflighted",

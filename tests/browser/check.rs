@@ -127,6 +127,15 @@ pub fn check_case(
                 if console && cors_errors.is_empty() {
                     problems.push("no CORS error in the console".to_owned());
                 }
+                if let (true, Some(refused)) = (console, case.refused) {
+                    let text = refused.console_text(engine);
+                    if !cors_errors.iter().any(|error| error.contains(&text)) {
+                        problems.push(format!(
+                            "the console does not name the refused item ({text:?}): \
+                             {cors_errors:?}"
+                        ));
+                    }
+                }
             } else {
                 if console && !engine.logged_mixed_content(&case_url(case, ports), logs) {
                     problems.push("no mixed-content error in the console".to_owned());
