@@ -279,7 +279,7 @@ async fn on_reject_sees_blocked_requests() {
 #[actix_web::test]
 
 async fn blocked_responses_vary_on_origin() {
-    // CONFORMANCE.md rule 9: when the answer depends on the request's Origin, responses carry
+    // docs/CONFORMANCE.md rule 9: when the answer depends on the request's Origin, responses carry
     // `Vary: Origin`. With block_disallowed() the same GET gets 200 or 403 depending on the
     // Origin alone; a cache that stores the 403 (CDNs can be told to cache errors) must not
     // serve it to the allowed origin or to same-origin requests.

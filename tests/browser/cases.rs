@@ -4,7 +4,7 @@
 //! over http and https, and through the crate's browser-faithful simulation playing each of
 //! them. Where an engine legitimately differs, the case says what that engine must do
 //! ([`Case::expected_in`]). Hosts are symbolic (`app.test`); the port comes from the
-//! [`Server`] the page or the request goes to. Expectations come from CONFORMANCE.md and
+//! [`Server`] the page or the request goes to. Expectations come from docs/CONFORMANCE.md and
 //! DESIGN.md, never from what the middleware happens to do.
 
 use super::{
