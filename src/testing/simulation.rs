@@ -186,17 +186,10 @@ impl Page {
         S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
         B: MessageBody,
     {
-        let flow = match Flow::new(&self.origin, &request) {
-            Ok(flow) => flow.in_engine(self.engine),
-            Err(error) => return self.refused(request, error.to_string()),
+        let (flow, mut report) = match self.begin(request) {
+            Ok(begun) => begun,
+            Err(refused) => return *refused,
         };
-        let mut report = flow.report();
-        if flow.is_mixed_content() {
-            report.outcome = FetchOutcome::TypeError {
-                message: self.engine.type_error_message().to_owned(),
-            };
-            return report;
-        }
 
         if flow.needs_preflight() {
             if self.cached_preflight_allows(&flow) {
@@ -210,14 +203,8 @@ impl Page {
                         return report;
                     }
                 };
-                let verdict = flow.check_preflight(&response);
-                report.preflight = Preflight::Sent(Flow::exchange(request, response));
-                match verdict {
-                    Ok(result) => self.remember(&flow, result),
-                    Err(reason) => {
-                        report.outcome = flow.blocked(reason, report_status(&report));
-                        return report;
-                    }
+                if !self.judge_preflight(&flow, &mut report, request, response) {
+                    return report;
                 }
             }
         }
@@ -272,31 +259,18 @@ impl Page {
         request: FetchRequest,
         mut send: impl FnMut(&mut SentRequest, Option<&Bytes>) -> Result<ReceivedResponse, E>,
     ) -> Result<FetchReport, E> {
-        let flow = match Flow::new(&self.origin, &request) {
-            Ok(flow) => flow.in_engine(self.engine),
-            Err(error) => return Ok(self.refused(request, error.to_string())),
+        let (flow, mut report) = match self.begin(request) {
+            Ok(begun) => begun,
+            Err(refused) => return Ok(*refused),
         };
-        let mut report = flow.report();
-        if flow.is_mixed_content() {
-            report.outcome = FetchOutcome::TypeError {
-                message: self.engine.type_error_message().to_owned(),
-            };
-            return Ok(report);
-        }
         if flow.needs_preflight() {
             if self.cached_preflight_allows(&flow) {
                 report.preflight = Preflight::Cached;
             } else {
                 let mut request = flow.preflight_request();
                 let response = send(&mut request, None)?;
-                let verdict = flow.check_preflight(&response);
-                report.preflight = Preflight::Sent(Flow::exchange(request, response));
-                match verdict {
-                    Ok(result) => self.remember(&flow, result),
-                    Err(reason) => {
-                        report.outcome = flow.blocked(reason, report_status(&report));
-                        return Ok(report);
-                    }
+                if !self.judge_preflight(&flow, &mut report, request, response) {
+                    return Ok(report);
                 }
             }
         }
@@ -305,6 +279,47 @@ impl Page {
         report.outcome = flow.outcome(&response);
         report.actual = Some(Flow::exchange(request, response));
         Ok(report)
+    }
+
+    /// What both fetches do before sending anything: the flow in this page's engine and its
+    /// report, or the finished report of a request refused before any traffic (a `fetch()`
+    /// argument error, mixed content).
+    fn begin(&self, request: FetchRequest) -> Result<(Flow, FetchReport), Box<FetchReport>> {
+        let flow = match Flow::new(&self.origin, &request) {
+            Ok(flow) => flow.in_engine(self.engine),
+            Err(error) => return Err(Box::new(self.refused(request, error.to_string()))),
+        };
+        let mut report = flow.report();
+        if flow.is_mixed_content() {
+            report.outcome = FetchOutcome::TypeError {
+                message: self.engine.type_error_message().to_owned(),
+            };
+            return Err(Box::new(report));
+        }
+        Ok((flow, report))
+    }
+
+    /// Records the sent preflight in `report` and judges it: `true` when it allows the
+    /// actual request (and is cached), `false` when `report` is now blocked.
+    fn judge_preflight(
+        &self,
+        flow: &Flow,
+        report: &mut FetchReport,
+        request: SentRequest,
+        response: ReceivedResponse,
+    ) -> bool {
+        let verdict = flow.check_preflight(&response);
+        report.preflight = Preflight::Sent(Flow::exchange(request, response));
+        match verdict {
+            Ok(result) => {
+                self.remember(flow, result);
+                true
+            }
+            Err(reason) => {
+                report.outcome = flow.blocked(reason, report_status(report));
+                false
+            }
+        }
     }
 
     /// The report of a request `fetch()` refuses before sending anything.
