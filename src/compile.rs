@@ -20,6 +20,7 @@ use crate::{
     },
     rejection::RejectionHook,
     shared::SharedOrigins,
+    warn::Warnings,
 };
 
 /// The longest preflight cache any browser honours (Firefox), in seconds.
@@ -107,6 +108,7 @@ pub(crate) fn build(config: Config, reflects: bool) -> Result<Policy, ConfigErro
     }
 
     let values = Precomputed::new(&methods, &headers, &expose, config.max_age);
+    let label = label(&config, reflects);
     Ok(Policy {
         inner: Arc::new(PolicyInner {
             origins,
@@ -119,10 +121,35 @@ pub(crate) fn build(config: Config, reflects: bool) -> Result<Policy, ConfigErro
             private_network: config.private_network,
             defers_to_inner: config.defers_to_inner,
             preflight_status,
+            label,
+            warnings: Warnings::default(),
             on_reject: config.on_reject,
             async_origin: config.async_predicate,
         }),
     })
+}
+
+/// How log lines name a policy: `permissive policy`, or `strict policy [` its first three
+/// origin entries, and how many more entries, regexes and predicates it has `]`.
+fn label(config: &Config, reflects: bool) -> Box<str> {
+    if !reflects {
+        return "permissive policy".into();
+    }
+    const SHOWN: usize = 3;
+    let mut parts: Vec<String> = config.origins.iter().take(SHOWN).cloned().collect();
+    let mut more = |count: usize, what: &str| {
+        if count > 0 {
+            parts.push(format!("{count} {what}"));
+        }
+    };
+    more(config.origins.len().saturating_sub(SHOWN), "more");
+    more(config.regexes.len(), "regex");
+    more(
+        config.predicates.len() + usize::from(config.async_predicate.is_some()),
+        "predicate",
+    );
+    more(config.shared.len(), "shared list");
+    format!("strict policy [{}]", parts.join(", ")).into()
 }
 
 /// What is wrong with a max-age, if anything. `Access-Control-Max-Age` is a number of whole

@@ -12,9 +12,10 @@ use std::cell::RefCell;
 use actix_web::{
     http::{
         header::{
-            HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
-            ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-            ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, VARY,
+            HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+            ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+            VARY,
         },
         StatusCode,
     },
@@ -30,10 +31,16 @@ use crate::{
 /// Decorates the response to an actual request (or to a request without `Origin`) with what
 /// `decision` grants, and only that: grant headers a handler or an inner layer set are
 /// removed first, so exactly one `Access-Control-Allow-Origin` leaves the policy.
-pub(crate) fn decorate(policy: &PolicyInner, decision: &Decision, headers: &mut HeaderMap) {
+///
+/// Returns which grant headers were there before, for [`warn::replaced_grants`](crate::warn::replaced_grants).
+pub(crate) fn decorate(
+    policy: &PolicyInner,
+    decision: &Decision,
+    headers: &mut HeaderMap,
+) -> Replaced {
     // After `remove_grants`, no grant header is left, so ours are appended (cheaper than
     // `insert`, which hands back the old values).
-    let has_vary = remove_grants(headers);
+    let (has_vary, replaced) = remove_grants(headers);
     match decision {
         Decision::Actual(Ok(allow_origin)) => {
             headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.to_header_value());
@@ -52,6 +59,7 @@ pub(crate) fn decorate(policy: &PolicyInner, decision: &Decision, headers: &mut 
             vary_on_origin_known(headers, has_vary);
         }
     }
+    replaced
 }
 
 /// Everything an allowed actual response carries besides the origin.
@@ -123,34 +131,63 @@ pub(crate) fn blocked_answer() -> HttpResponse {
     refusal
 }
 
+/// The grant headers a policy writes, and so removes from what a handler or an inner layer
+/// set.
+const GRANT_NAMES: [HeaderName; 7] = [
+    ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    ACCESS_CONTROL_EXPOSE_HEADERS,
+    ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_HEADERS,
+    ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+];
+
+/// Which of [`GRANT_NAMES`] a response carried before its policy decorated it (one bit each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "grants someone else set are a composition mistake worth a warning"]
+pub(crate) struct Replaced(u8);
+
+impl Replaced {
+    /// Whether any grant header was replaced.
+    pub(crate) fn any(self) -> bool {
+        self.0 != 0
+    }
+
+    /// The replaced names, for a log line.
+    pub(crate) fn names(self) -> String {
+        GRANT_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(bit, _)| self.0 & (1 << bit) != 0)
+            .map(|(_, name)| name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// Removes grant headers a handler (or an inner layer) may have set, so that a refused
 /// request never carries any and an allowed one carries exactly ours; returns whether the
-/// response has a `Vary` header, found in the same pass.
+/// response has a `Vary` header, found in the same pass, and which grants were removed.
 ///
 /// One pass over the names first: responses almost never carry grant headers, and a scan of
 /// a few names is cheaper than seven lookups.
-#[must_use = "the Vary finding saves vary_on_origin a lookup"]
-fn remove_grants(headers: &mut HeaderMap) -> HasVary {
+fn remove_grants(headers: &mut HeaderMap) -> (HasVary, Replaced) {
     let mut has_grant = false;
     let mut has_vary = false;
     for name in headers.keys() {
         has_grant |= name.as_str().starts_with("access-control-");
         has_vary |= *name == VARY;
     }
+    let mut replaced = 0;
     if has_grant {
-        for name in [
-            ACCESS_CONTROL_ALLOW_ORIGIN,
-            ACCESS_CONTROL_ALLOW_CREDENTIALS,
-            ACCESS_CONTROL_EXPOSE_HEADERS,
-            ACCESS_CONTROL_ALLOW_METHODS,
-            ACCESS_CONTROL_ALLOW_HEADERS,
-            ACCESS_CONTROL_MAX_AGE,
-            ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-        ] {
-            headers.remove(name);
+        for (bit, name) in GRANT_NAMES.iter().enumerate() {
+            if headers.remove(name).next().is_some() {
+                replaced |= 1 << bit;
+            }
         }
     }
-    HasVary(has_vary)
+    (HasVary(has_vary), Replaced(replaced))
 }
 
 /// Whether a response has a `Vary` header, as [`remove_grants`] found.

@@ -166,9 +166,35 @@
 //!   innermost policies, which decide before the handler runs.
 //! - **Errors from beneath a deferring policy**: a preflight it answers after the route
 //!   returned an `Err` reaches outer layers as an `Err` that renders as the preflight answer.
-//! - **Middleware order inside a scope**: the last `.wrap()` is the outermost. Authentication
-//!   that rejects unauthenticated requests must sit *inside* the CORS policy (wrapped
-//!   before it), because preflights carry no credentials.
+//! - **Middleware order inside a scope**: the last `.wrap()` is the outermost, so wrap these
+//!   *before* the policy:
+//!   - authentication that rejects unauthenticated requests, because preflights carry no
+//!     credentials (inside, its `401` still carries the grant, so the page can read it);
+//!   - `ErrorHandlers`: one that builds a new error page outside the policy drops the grant,
+//!     and the script sees a CORS error instead of your `404`;
+//!   - anything else that may replace a response.
+//!
+//!   Never put `Access-Control-*` headers in `DefaultHeaders`: outside the policy it adds
+//!   them exactly where the policy refused (it fills in what is missing), inside it the policy
+//!   replaces them. Other default headers can sit anywhere.
+//!
+//! Mistakes only a running app shows are logged once per policy, at `warn` level on target
+//! `actix_scoped_cors`: a policy beneath one that does not defer (it never decides anything),
+//! `Access-Control-*` headers set by a handler or by another CORS middleware beneath a policy
+//! (replaced), and `block_disallowed()` refusing an `Origin` that names the server's own host
+//! with the other scheme (a TLS-terminating proxy that sends no `X-Forwarded-Proto`).
+//!
+//! # WebSockets and HTTP/2
+//!
+//! Browsers apply no CORS to WebSocket handshakes: the upgrade `GET` carries `Origin` but no
+//! preflight ever comes, and the page talks to the socket whatever the response headers say.
+//! A policy's grant headers mean nothing there; to keep other origins off a socket, mount it
+//! with [`Cors::block_disallowed`] (the handshake is answered `403` before the handler) or
+//! route it with [`guard::allowed_origin`].
+//!
+//! Over HTTP/2 nothing changes: header names are lowercase on the wire, which is how the
+//! policy compares them anyway, and the same-origin test of `block_disallowed()` reads the
+//! `:authority` actix-web puts in the request's URI when there is no `Host` header.
 //!
 //! # Testing your configuration
 //!
@@ -252,6 +278,7 @@ mod table;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod warn;
 
 pub use crate::{
     builder::{Cors, Mode, Permissive, Strict},

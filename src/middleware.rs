@@ -33,8 +33,9 @@ use crate::{
     headers::{blocked_answer, decorate, preflight_answer},
     nesting::{self, Claim},
     origin::Origin,
-    policy::Policy,
+    policy::{Policy, PolicyInner},
     rejection::{report, Refused},
+    warn,
 };
 
 impl<S, B> Transform<S, ServiceRequest> for Policy
@@ -204,6 +205,7 @@ where
     actix_service::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
+        warn::if_overruled(&self.policy.inner, req.head());
         let decision = decide_with(&self.policy.inner, req.head(), OriginCheck::Match);
         if decision.awaits_origin_predicate() {
             if let Some(future) = self.ask_origin_predicate(&req) {
@@ -303,17 +305,18 @@ where
                     );
                 }
                 if policy.block_disallowed && !same_origin {
+                    warn_if_other_scheme(policy, &req);
                     let answer = req.into_response(blocked_answer());
                     return CorsFuture::answered(answer.map_into_right_body());
                 }
             }
             Decision::NotCors | Decision::Actual(Ok(_)) => {}
         }
-        CorsFuture::inner(
-            self.service.call(req),
-            Pending::Decorate(decision),
-            Rc::clone(&self.policy),
-        )
+        let inner = {
+            let _deciding = warn::Deciding::start();
+            self.service.call(req)
+        };
+        CorsFuture::inner(inner, Pending::Decorate(decision), Rc::clone(&self.policy))
     }
 }
 
@@ -354,7 +357,10 @@ fn finish<B>(
 ) -> Result<CorsResponse<B>, Error> {
     match result {
         Ok(mut response) => {
-            decorate(&policy.inner, &decision, response.headers_mut());
+            let replaced = decorate(&policy.inner, &decision, response.headers_mut());
+            if replaced.any() {
+                warn::replaced_grants(&policy.inner, Some(response.request().head()), replaced);
+            }
             Ok(response.map_into_left_body())
         }
         // The request is gone with the error, so the error itself carries the grant: its
@@ -362,7 +368,10 @@ fn finish<B>(
         // error keeps its type.
         Err(mut error) => {
             error.add_response_mapper(move |mut response| {
-                decorate(&policy.inner, &decision, response.headers_mut());
+                let replaced = decorate(&policy.inner, &decision, response.headers_mut());
+                if replaced.any() {
+                    warn::replaced_grants(&policy.inner, None, replaced);
+                }
                 response
             });
             Err(error)
@@ -412,6 +421,25 @@ fn after_delegation<B>(
         Decision::NotCors | Decision::Actual(Ok(_)) => {}
     }
     finish(policy, decision, result)
+}
+
+/// Warns, once, when `Origin` names the request's own host with the other scheme (see
+/// [`warn::other_scheme`]).
+fn warn_if_other_scheme(policy: &PolicyInner, req: &ServiceRequest) {
+    let Some(text) = req.headers().get(ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return;
+    };
+    let Some(origin) = Origin::parse(text) else {
+        return;
+    };
+    let config = req.app_config();
+    let own = if config.secure() { "https" } else { "http" };
+    let other = if own == "https" { "http" } else { "https" };
+    if is_own_origin(&origin, req.head(), Some(config.host()), Some(other))
+        && !is_own_origin(&origin, req.head(), Some(config.host()), Some(own))
+    {
+        warn::other_scheme(policy, req.head(), text);
+    }
 }
 
 /// Whether `Origin` names the request's own origin, by the rule of

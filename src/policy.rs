@@ -12,7 +12,7 @@ use actix_web::{
 };
 use futures_util::future::LocalBoxFuture;
 
-use crate::{matcher::OriginMatcher, rejection::RejectionHook};
+use crate::{matcher::OriginMatcher, rejection::RejectionHook, warn::Warnings};
 
 /// Which origins a policy allows.
 #[derive(Debug)]
@@ -59,6 +59,10 @@ pub(crate) struct PolicyInner {
     pub(crate) defers_to_inner: bool,
     /// The status of a preflight answer that carries a grant: `204` or `200`.
     pub(crate) preflight_status: StatusCode,
+    /// What log lines call this policy: its mode and first entries.
+    pub(crate) label: Box<str>,
+    /// The one-time warnings it gave.
+    pub(crate) warnings: Warnings,
     pub(crate) on_reject: Option<RejectionHook>,
     pub(crate) async_origin: Option<AsyncOriginPredicate>,
 }

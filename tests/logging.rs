@@ -386,7 +386,7 @@ async fn nested_policies_that_do_not_defer_report_a_refusal_once() {
         ("/log-overruled/deferring", OUTER_ONLY, 200, [0, 0, 0, 0]),
     ];
     for (path, origin, status, reports) in table {
-        let logged_before = lines_about(path).len();
+        let logged_before = debug_lines_about(path);
         let req = TestRequest::get()
             .uri(path)
             .insert_header(("Origin", origin))
@@ -403,7 +403,7 @@ async fn nested_policies_that_do_not_defer_report_a_refusal_once() {
             got.iter().flatten().all(|(_, o)| o == origin),
             "{path} from {origin}: {got:?}"
         );
-        let logged = lines_about(path).len() - logged_before;
+        let logged = debug_lines_about(path) - logged_before;
         assert_eq!(
             logged,
             reports.iter().sum::<usize>(),
@@ -458,4 +458,191 @@ async fn an_invalid_unbuilt_builder_is_reported_once_however_many_workers_wrap_i
     let lines = lines_about("report-once.example.com");
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0].0, log::Level::Error);
+}
+
+/// Warnings from this crate that mention `marker`.
+fn warnings_about(marker: &str) -> Vec<String> {
+    lines_about(marker)
+        .into_iter()
+        .filter(|(level, _)| *level == log::Level::Warn)
+        .map(|(_, text)| text)
+        .collect()
+}
+
+#[actix_rt::test]
+async fn a_policy_overruled_by_an_outer_one_that_does_not_defer_is_warned_once() {
+    const INNER: &str = "https://overruled-inner.example.com";
+    capture();
+    let outer = Cors::strict(["https://overruling-outer.example.com"])
+        .try_build()
+        .unwrap();
+    let inner = Cors::strict([INNER]).try_build().unwrap();
+    let app = test::init_service(
+        App::new().service(
+            web::scope("/warn-overruled").wrap(outer).service(
+                web::scope("/inner")
+                    .wrap(inner)
+                    .route("", web::get().to(HttpResponse::Ok)),
+            ),
+        ),
+    )
+    .await;
+
+    for origin in [INNER, "https://overruling-outer.example.com", INNER] {
+        let req = TestRequest::get()
+            .uri("/warn-overruled/inner")
+            .insert_header(("Origin", origin))
+            .to_request();
+        test::call_service(&app, req).await;
+    }
+
+    let warnings = warnings_about(INNER);
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    let warning = &warnings[0];
+    assert!(
+        warning.contains(&format!("strict policy [{INNER}]"))
+            && warning.contains("/warn-overruled/inner")
+            && warning.contains(".defer_to_inner_policies() on the outer policy"),
+        "{warning}"
+    );
+}
+
+#[actix_rt::test]
+async fn policies_composed_as_documented_give_no_warning() {
+    const INNER: &str = "https://composed-inner.example.com";
+    const OUTER: &str = "https://composed-outer.example.com";
+    capture();
+    let outer = Cors::strict([OUTER])
+        .defer_to_inner_policies()
+        .try_build()
+        .unwrap();
+    let inner = Cors::strict([INNER]).try_build().unwrap();
+    let app = test::init_service(
+        App::new().service(
+            web::scope("/warn-composed")
+                .wrap(outer)
+                .service(
+                    web::scope("/inner")
+                        .wrap(inner)
+                        .route("", web::get().to(HttpResponse::Ok)),
+                )
+                .route("/outer", web::get().to(HttpResponse::Ok)),
+        ),
+    )
+    .await;
+
+    for (path, origin) in [
+        ("/warn-composed/inner", INNER),
+        ("/warn-composed/inner", OUTER),
+        ("/warn-composed/outer", OUTER),
+    ] {
+        let req = TestRequest::get()
+            .uri(path)
+            .insert_header(("Origin", origin))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+
+    assert_eq!(warnings_about("composed-"), Vec::<String>::new());
+}
+
+#[actix_rt::test]
+async fn grant_headers_set_beneath_a_policy_are_warned_once() {
+    const ORIGIN: &str = "https://replaced.example.com";
+    capture();
+    let policy = Cors::strict([ORIGIN]).try_build().unwrap();
+    // A migration mistake: actix-cors left in place beneath the new policy (the last
+    // `wrap` is the outermost layer).
+    let app = test::init_service(
+        App::new().service(
+            web::scope("/warn-replaced")
+                .wrap(actix_cors::Cors::permissive())
+                .wrap(policy)
+                .route("", web::get().to(HttpResponse::Ok)),
+        ),
+    )
+    .await;
+
+    for _ in 0..3 {
+        let req = TestRequest::get()
+            .uri("/warn-replaced")
+            .insert_header(("Origin", ORIGIN))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        let acao: Vec<_> = res
+            .headers()
+            .get_all("access-control-allow-origin")
+            .collect();
+        assert_eq!(acao, [ORIGIN], "the policy's own grant, once");
+    }
+
+    let warnings = warnings_about(ORIGIN);
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].contains("access-control-allow-origin")
+            && warnings[0].contains("GET /warn-replaced"),
+        "{}",
+        warnings[0]
+    );
+}
+
+#[actix_rt::test]
+async fn a_same_host_origin_blocked_for_its_scheme_warns_about_the_proxy_once() {
+    const ORIGIN: &str = "https://proxied.example.com";
+    capture();
+    let policy = Cors::strict(["https://app.example.com"])
+        .block_disallowed()
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new().service(
+            web::scope("/warn-proxy")
+                .wrap(policy)
+                .route("", web::post().to(HttpResponse::Ok)),
+        ),
+    )
+    .await;
+    let post = |proto: Option<&str>| {
+        let req = TestRequest::post()
+            .uri("/warn-proxy")
+            .insert_header(("Host", "proxied.example.com"))
+            .insert_header(("Origin", ORIGIN));
+        match proto {
+            Some(proto) => req.insert_header(("X-Forwarded-Proto", proto)),
+            None => req,
+        }
+        .to_request()
+    };
+
+    // The proxy says where the request came from: same-origin, not blocked, no warning.
+    let res = test::call_service(&app, post(Some("https"))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(warnings_about(ORIGIN), Vec::<String>::new());
+
+    // It does not: blocked (the documented behaviour), and the log says why.
+    for _ in 0..2 {
+        let res = test::call_service(&app, post(None)).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+    let warnings = warnings_about(ORIGIN);
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(warnings[0].contains("X-Forwarded-Proto"), "{}", warnings[0]);
+
+    // Another host is an ordinary refusal: no warning about schemes.
+    let req = TestRequest::post()
+        .uri("/warn-proxy")
+        .insert_header(("Host", "proxied.example.com"))
+        .insert_header(("Origin", "https://elsewhere.example.com"))
+        .to_request();
+    test::call_service(&app, req).await;
+    assert_eq!(warnings_about("elsewhere"), Vec::<String>::new());
+}
+
+/// How many refusal (debug) lines mention `marker`; warnings are counted apart.
+fn debug_lines_about(marker: &str) -> usize {
+    lines_about(marker)
+        .iter()
+        .filter(|(level, _)| *level == log::Level::Debug)
+        .count()
 }

@@ -1,0 +1,119 @@
+//! One-time warnings about mistakes that only the running app shows: how policies were
+//! composed, and what the deployment in front of them does.
+//!
+//! Each policy warns about each kind of mistake at most once in the process (its workers share
+//! one [`Warnings`]), at `warn` level on target `actix_scoped_cors`, so the log shows the
+//! mistake without repeating it per request. Detecting them costs nothing on the paths of a
+//! correct app except [`Deciding`]: one thread-local flag set and reset around the call of a
+//! policy that does not defer, and read by every policy.
+
+use std::{
+    cell::Cell,
+    sync::atomic::{AtomicBool, Ordering},
+};
+
+use actix_web::dev::RequestHead;
+
+use crate::{headers::Replaced, policy::PolicyInner};
+
+/// Which warnings one policy already gave.
+#[derive(Debug, Default)]
+pub(crate) struct Warnings {
+    overruled: AtomicBool,
+    replaced_grants: AtomicBool,
+    other_scheme: AtomicBool,
+}
+
+/// Runs `warn` unless `given` says it ran already.
+fn once(given: &AtomicBool, warn: impl FnOnce()) {
+    if !given.load(Ordering::Relaxed) && !given.swap(true, Ordering::Relaxed) {
+        warn();
+    }
+}
+
+thread_local! {
+    /// Set while a policy that does not defer calls the service it wraps.
+    static DECIDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks the synchronous extent of a non-deferring policy's call to the service it wraps: a
+/// policy whose own `call` runs meanwhile is beneath it, so overruled. Actix-web resolves
+/// scopes and resources inside that call, so every policy mounted on them is seen; one behind a
+/// middleware that calls onward only later, from its future, is not (a missed warning, never
+/// a false one: a worker runs nothing else during a synchronous call).
+pub(crate) struct Deciding {
+    before: bool,
+}
+
+impl Deciding {
+    pub(crate) fn start() -> Self {
+        Deciding {
+            before: DECIDING.replace(true),
+        }
+    }
+}
+
+impl Drop for Deciding {
+    fn drop(&mut self) {
+        DECIDING.set(self.before);
+    }
+}
+
+/// Warns, once, that `policy` sits beneath a policy that does not defer, which decides every
+/// request here.
+pub(crate) fn if_overruled(policy: &PolicyInner, head: &RequestHead) {
+    if DECIDING.get() {
+        once(&policy.warnings.overruled, || {
+            log::warn!(
+                target: "actix_scoped_cors",
+                "the {} on {} is overruled: a CORS policy around it does not \
+                 defer_to_inner_policies(), so that policy decides every request here and this \
+                 one's grants never reach a response (only its block_disallowed() refusals do); \
+                 call .defer_to_inner_policies() on the outer policy, or remove this one",
+                policy.label,
+                head.uri.path(),
+            );
+        });
+    }
+}
+
+/// Warns, once, that the handler or a layer inside `policy` had set grant headers that the
+/// policy replaced with its own decision. `head` is `None` for an error's response, which
+/// carries no request.
+pub(crate) fn replaced_grants(
+    policy: &PolicyInner,
+    head: Option<&RequestHead>,
+    replaced: Replaced,
+) {
+    once(&policy.warnings.replaced_grants, || {
+        let on = match head {
+            Some(head) => format!("the response to {} {}", head.method, head.uri.path()),
+            None => "an error response".to_owned(),
+        };
+        log::warn!(
+            target: "actix_scoped_cors",
+            "the {} replaced CORS headers ({}) that the handler or a layer inside the policy \
+             had set on {on}: this policy decides these requests, so remove them there \
+             (another CORS middleware, DefaultHeaders, a handler writing Access-Control-* \
+             headers)",
+            policy.label,
+            replaced.names(),
+        );
+    });
+}
+
+/// Warns, once, that `block_disallowed()` refused an `Origin` naming the request's own host
+/// with the other scheme: the sign of a TLS-terminating proxy that does not say so.
+pub(crate) fn other_scheme(policy: &PolicyInner, head: &RequestHead, origin: &str) {
+    once(&policy.warnings.other_scheme, || {
+        log::warn!(
+            target: "actix_scoped_cors",
+            "the {} blocked Origin {origin} on {} although it names this server's own host: \
+             the request arrived with the other scheme, which is what a TLS-terminating proxy \
+             does when it sends no X-Forwarded-Proto (or Forwarded: proto=); configure the \
+             proxy to send it, and to overwrite any a client sent",
+            policy.label,
+            head.uri.path(),
+        );
+    });
+}
