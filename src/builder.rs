@@ -289,6 +289,22 @@ impl Cors<Strict> {
     }
 
     /// Also allows the origins in a live-reloadable [`SharedOrigins`] list.
+    ///
+    /// ```
+    /// use actix_scoped_cors::{Cors, SharedOrigins};
+    ///
+    /// let tenants = SharedOrigins::new(["https://acme.example.com"]).unwrap();
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .allow_shared_origins(tenants.clone())
+    ///     .try_build()
+    ///     .unwrap();
+    /// assert!(policy.allows_origin("https://acme.example.com"));
+    ///
+    /// // Later, from an admin endpoint or a reload task: takes effect on the next request.
+    /// tenants.replace(["https://globex.example.com"]).unwrap();
+    /// assert!(policy.allows_origin("https://globex.example.com"));
+    /// assert!(!policy.allows_origin("https://acme.example.com"));
+    /// ```
     pub fn allow_shared_origins(mut self, origins: SharedOrigins) -> Self {
         self.built = Arc::default();
         self.config.shared.push(origins);
@@ -315,6 +331,32 @@ impl Cors<Strict> {
     /// [`ConfigProblem::BlockWhileDeferring`](crate::ConfigProblem::BlockWhileDeferring): a deferring policy decides only after the route
     /// ran, too late to keep a handler from running. Put `block_disallowed()` on the
     /// innermost policies, which decide before the handler runs.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    /// use actix_web::{http::StatusCode, test, web, App, HttpResponse};
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .block_disallowed()
+    ///     .try_build()
+    ///     .unwrap();
+    /// let app = test::init_service(
+    ///     App::new().service(
+    ///         web::scope("/api")
+    ///             .wrap(policy)
+    ///             .route("/transfer", web::post().to(HttpResponse::Ok)),
+    ///     ),
+    /// )
+    /// .await;
+    /// let req = test::TestRequest::post()
+    ///     .uri("/api/transfer")
+    ///     .insert_header(("Origin", "https://evil.example.net"))
+    ///     .to_request();
+    /// let res = test::call_service(&app, req).await;
+    /// assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    /// # });
+    /// ```
     pub fn block_disallowed(mut self) -> Self {
         self.built = Arc::default();
         self.config.block_disallowed = true;
@@ -325,6 +367,17 @@ impl Cors<Strict> {
     /// cross-origin redirects, i.e. from **anyone** — with credentials.
     ///
     /// Almost never what you want; it exists so that the risk is written out in the code.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// // A kiosk app that loads its pages from local files, and so sends `Origin: null`.
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .allow_null_origin_insecure()
+    ///     .try_build()
+    ///     .unwrap();
+    /// assert!(policy.allows_origin("null"));
+    /// ```
     pub fn allow_null_origin_insecure(mut self) -> Self {
         self.built = Arc::default();
         self.config.safety.allow_null = true;
@@ -336,6 +389,19 @@ impl Cors<Strict> {
     ///
     /// Loopback origins (`http://localhost:3000`, `http://127.0.0.1:8080`,
     /// `http://[::1]:5173`) are allowed without this.
+    ///
+    /// ```
+    /// use actix_scoped_cors::{ConfigProblem, Cors};
+    ///
+    /// let err = Cors::strict(["http://intranet.example.com"]).try_build().unwrap_err();
+    /// assert!(matches!(err.problems()[0], ConfigProblem::InsecureOrigin { .. }));
+    ///
+    /// let policy = Cors::strict(["http://intranet.example.com"])
+    ///     .allow_insecure_http_origins()
+    ///     .try_build()
+    ///     .unwrap();
+    /// assert!(policy.allows_origin("http://intranet.example.com"));
+    /// ```
     pub fn allow_insecure_http_origins(mut self) -> Self {
         self.built = Arc::default();
         self.config.safety.allow_insecure_http = true;
@@ -424,6 +490,13 @@ impl Cors<Permissive> {
 
     /// Exposes every response header to scripts (`Access-Control-Expose-Headers: *`), which
     /// browsers honour for anonymous requests. `Set-Cookie` is never exposed.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// let public = Cors::permissive().expose_any_header().try_build().unwrap();
+    /// # drop(public);
+    /// ```
     pub fn expose_any_header(mut self) -> Self {
         self.built = Arc::default();
         self.config.expose = vec!["*".to_owned()];
@@ -511,6 +584,17 @@ impl<M: Mode> Cors<M> {
     /// request list is echoed instead.
     ///
     /// Of this and [`allow_headers`](Cors::allow_headers), the last call wins.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// // Whatever headers the frontend's SDK adds, now and in its next release.
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .allow_any_header()
+    ///     .try_build()
+    ///     .unwrap();
+    /// # drop(policy);
+    /// ```
     pub fn allow_any_header(mut self) -> Self {
         self.built = Arc::default();
         self.config.any_header = true;
@@ -591,6 +675,17 @@ impl<M: Mode> Cors<M> {
     }
 
     /// Sends no `Access-Control-Max-Age`: browsers then cache preflights for 5 s.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// // While the policy is being changed often: every fetch asks again after 5 s.
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .no_max_age()
+    ///     .try_build()
+    ///     .unwrap();
+    /// # drop(policy);
+    /// ```
     pub fn no_max_age(mut self) -> Self {
         self.built = Arc::default();
         self.config.max_age = None;
@@ -702,6 +797,18 @@ impl<M: Mode> Cors<M> {
     /// # Errors
     ///
     /// A [`ConfigError`] listing **every** problem, each with the offending input and a fix.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// let err = Cors::strict(["https://app.example.com/", "*"])
+    ///     .allow_methods(["TRACE"])
+    ///     .try_build()
+    ///     .unwrap_err();
+    /// // All three problems at once, each with its input and its fix.
+    /// assert_eq!(err.problems().len(), 3);
+    /// println!("{err}");
+    /// ```
     pub fn try_build(self) -> Result<Policy, ConfigError> {
         compile::build(self.config, M::REFLECTS)
     }

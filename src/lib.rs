@@ -290,6 +290,11 @@ pub use crate::{
     shared::{OriginsSnapshot, SharedOrigins},
 };
 
+/// The README's code, compiled (and, where it needs no server, run) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct Readme;
+
 /// The migration guide's recipes (`docs/MIGRATION.md`), compiled as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../docs/MIGRATION.md")]

@@ -74,6 +74,15 @@ pub(crate) type AsyncOriginPredicate =
 impl Policy {
     /// Whether this policy allows `origin` (as a browser would send it) on a request without
     /// further context. Origin predicates see a default request head.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// let policy = Cors::strict(["https://*.example.com"]).try_build().unwrap();
+    /// assert!(policy.allows_origin("https://app.example.com"));
+    /// assert!(!policy.allows_origin("https://example.com"));
+    /// assert!(Cors::permissive().try_build().unwrap().allows_origin("https://any.test"));
+    /// ```
     pub fn allows_origin(&self, origin: &str) -> bool {
         match &self.inner.origins {
             AllowedOrigins::Any => true,
@@ -85,6 +94,15 @@ impl Policy {
     }
 
     /// Whether responses carry `Access-Control-Allow-Credentials: true`.
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// let strict = Cors::strict(["https://app.example.com"]);
+    /// assert!(strict.clone().try_build().unwrap().is_credentialed());
+    /// assert!(!strict.without_credentials().try_build().unwrap().is_credentialed());
+    /// assert!(!Cors::permissive().try_build().unwrap().is_credentialed());
+    /// ```
     pub fn is_credentialed(&self) -> bool {
         self.inner.credentialed
     }
