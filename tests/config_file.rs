@@ -1,12 +1,16 @@
 //! Policies from configuration files and environment variables (`actix_scoped_cors::config`,
 //! the `serde` feature): the same `CorsConfig` from TOML, JSON, YAML and the environment;
 //! every field acting as its builder method does; every setting a mode does not have
-//! refused.
+//! refused; the example's file building the README's `/api` policy.
+
+#[path = "../examples/config_file.rs"]
+mod config_file;
 
 use std::time::Duration;
 
 use actix_scoped_cors::{
     config::{split_list, CorsBuilder, CorsConfig, CorsMode, HeaderNames, MaxAge},
+    testing::{Credentials, FetchRequest, Page},
     ConfigProblem, Cors, HeaderList, Policy,
 };
 use actix_web::{
@@ -14,6 +18,8 @@ use actix_web::{
     test::{self, TestRequest},
     web, App, HttpResponse,
 };
+
+const API: &str = "https://api.example.com";
 
 fn toml_config(text: &str) -> CorsConfig {
     toml::from_str(text).unwrap_or_else(|error| panic!("{text}\n{error}"))
@@ -25,6 +31,119 @@ fn problems(config: CorsConfig) -> Vec<ConfigProblem> {
         Ok(policy) => panic!("expected a configuration error, built {policy:?}"),
         Err(error) => error.problems().to_vec(),
     }
+}
+
+/// The README's `/api` policy, written in code.
+fn readme_api_policy() -> Policy {
+    Cors::strict(["https://app.example.com", "https://*.tenant.example.com"])
+        .allow_methods(["GET", "POST", "PUT", "DELETE"])
+        .allow_headers(["content-type", "authorization"])
+        .expose_headers(["x-request-id"])
+        .try_build()
+        .expect("the README's policy is valid")
+}
+
+// ---------------------------------------------------------------------------------------
+// The example's file and the README
+
+#[actix_rt::test]
+async fn sample_file_builds_the_readme_api_policy() {
+    let from_file = config_file::load(&config_file::default_path()).expect("examples/cors.toml");
+    let from_code = readme_api_policy();
+    assert_eq!(format!("{from_file:?}"), format!("{from_code:?}"));
+
+    let file_app = test::init_service(config_file::app(&from_file)).await;
+    let code_app = test::init_service(config_file::app(&from_code)).await;
+    let me = format!("{API}/api/me");
+    let fetches = [
+        ("https://app.example.com", FetchRequest::get(&me)),
+        (
+            "https://acme.tenant.example.com",
+            FetchRequest::put(&me)
+                .header("Content-Type", "application/json")
+                .credentials(Credentials::Include)
+                .text("{}"),
+        ),
+        ("https://tenant.example.com", FetchRequest::get(&me)),
+        (
+            "https://app.example.com",
+            FetchRequest::patch(&me).credentials(Credentials::Include),
+        ),
+        (
+            "https://app.example.com",
+            FetchRequest::delete(&me).header("X-Api-Key", "k"),
+        ),
+        ("https://stranger.example.net", FetchRequest::put(&me)),
+    ];
+    let mut allowed = 0;
+    for (origin, fetch) in fetches {
+        let page = Page::new(origin);
+        let by_file = page.fetch(&file_app, fetch.clone()).await;
+        let by_code = Page::new(origin).fetch(&code_app, fetch).await;
+        // Every exchange, header by header, and the verdict.
+        assert_eq!(by_file.to_string(), by_code.to_string());
+        allowed += usize::from(by_file.is_allowed());
+    }
+    // The requests tell allowed from refused (the comparison is not between two blanks).
+    assert_eq!(allowed, 2);
+}
+
+#[actix_rt::test]
+async fn the_example_app_serves_the_configured_policy_on_api_only() {
+    let policy = config_file::load(&config_file::default_path()).unwrap();
+    let app = test::init_service(config_file::app(&policy)).await;
+    let page = Page::new("https://acme.tenant.example.com");
+    let report = page
+        .fetch(
+            &app,
+            FetchRequest::get(format!("{API}/api/me")).credentials(Credentials::Include),
+        )
+        .await;
+    assert!(report.is_allowed(), "{report}");
+    assert_eq!(report.header("x-request-id").unwrap(), "1");
+    let report = Page::new("https://stranger.example.net")
+        .fetch(&app, FetchRequest::get(format!("{API}/public/status")))
+        .await;
+    assert!(report.is_allowed(), "{report}");
+}
+
+#[test]
+fn the_example_reports_a_bad_file_with_its_path_and_every_problem() {
+    let dir = std::env::temp_dir().join(format!("cors-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.toml");
+    std::fs::write(
+        &path,
+        "mode = \"permissive\"\norigins = [\"https://app.example.com\"]\nallow_methods = [\"TRACE\"]\n",
+    )
+    .unwrap();
+    let error = config_file::load(&path).unwrap_err();
+    assert!(error.starts_with(&path.display().to_string()), "{error}");
+    assert!(error.contains("2 problems"), "{error}");
+    assert!(error.contains("origins: only strict policies"), "{error}");
+    assert!(error.contains("\"TRACE\""), "{error}");
+
+    std::fs::write(&path, "orgins = []\n").unwrap();
+    let error = config_file::load(&path).unwrap_err();
+    assert!(error.contains("unknown field `orgins`"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The README's "Configuration from files and environment" shows the example's file.
+#[test]
+fn readme_shows_the_sample_file() {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("### Configuration from files and environment")
+        .nth(1)
+        .expect("the README section");
+    let block = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml block in the section");
+    let sample = std::fs::read_to_string(config_file::default_path()).unwrap();
+    assert_eq!(toml_config(block), toml_config(&sample));
 }
 
 // ---------------------------------------------------------------------------------------
