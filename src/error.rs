@@ -313,8 +313,8 @@ pub enum ConfigProblem {
     BlockWhileDeferring,
     /// A setting only strict policies have (`origins`, `origin_regexes`, `block_disallowed`,
     /// `allow_private_network`, `allow_insecure_http_origins`, `allow_null_origin_insecure`)
-    /// in a `CorsConfig` whose `mode` is `permissive`: it would
-    /// do nothing there, so it is refused rather than ignored.
+    /// in a `CorsConfig` (the `serde` feature) whose `mode` is `permissive`: it would do
+    /// nothing there, so it is refused rather than ignored.
     #[display(
         "{field}: only strict policies have this setting, and this configuration is permissive \
          (`*` for every origin, never credentials); remove it, or set mode = \"strict\""
@@ -323,9 +323,8 @@ pub enum ConfigProblem {
         /// The field as written in the configuration.
         field: &'static str,
     },
-    /// An environment variable read by
-    /// `CorsConfig::from_env` whose value is not what
-    /// its setting takes.
+    /// An environment variable read by `CorsConfig::from_env` whose value is not what its
+    /// setting takes.
     #[display("environment variable {name}={value:?}: expected {expected}")]
     EnvVarValue {
         /// The variable's name, prefix included.
@@ -335,9 +334,8 @@ pub enum ConfigProblem {
         /// What the setting takes.
         expected: &'static str,
     },
-    /// An environment variable with the prefix given to
-    /// `CorsConfig::from_env` that names no setting: a
-    /// misspelt setting would otherwise be ignored.
+    /// An environment variable with the prefix given to `CorsConfig::from_env` that names no
+    /// setting: a misspelt setting would otherwise be ignored.
     #[display(
         "environment variable {name}: it has the CORS configuration's prefix but names no \
          setting (the settings: MODE, ORIGINS, ORIGIN_REGEXES, ALLOW_METHODS, ALLOW_HEADERS, \
@@ -348,6 +346,16 @@ pub enum ConfigProblem {
     UnknownEnvVar {
         /// The variable's name, prefix included.
         name: String,
+    },
+    /// A [`preflight_status`](crate::Cors::preflight_status) other than `200` or `204`.
+    #[display(
+        "preflight_status({status}): a preflight answer must have an ok status for browsers to \
+         read its grant, and clients expect 204 No Content or 200 OK; use StatusCode::NO_CONTENT \
+         (the default) or StatusCode::OK"
+    )]
+    PreflightStatus {
+        /// The configured status code.
+        status: u16,
     },
     /// A strict policy that can never allow any origin.
     #[display(
