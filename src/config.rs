@@ -33,17 +33,21 @@
 //! | `origin_regexes` | [`Cors::allow_origin_regex`] | strict |
 //! | `allow_methods` | [`Cors::allow_methods`] | both |
 //! | `allow_headers`: a list, or `"*"` | [`Cors::allow_headers`], [`Cors::allow_any_header`] | both |
-//! | `expose_headers`: a list, or `"*"` | [`Cors::expose_headers`], [`Cors::expose_any_header`] | both (`"*"` permissive) |
+//! | `expose_headers`: a list, or `"*"` | [`Cors::expose_headers`], [`Cors::expose_any_header`] | both (`"*"` without credentials) |
 //! | `max_age`: seconds, or `false` / `"none"` ([`MaxAge`]) | [`Cors::max_age`], [`Cors::no_max_age`] | both |
+//! | `credentials`: `true` (strict default) or `false` | `false`: [`Cors::without_credentials`] | strict (`false` also permissive) |
 //! | `block_disallowed` | [`Cors::block_disallowed`] | strict |
 //! | `allow_private_network` | [`Cors::allow_private_network`] | strict |
 //! | `allow_insecure_http_origins` | [`Cors::allow_insecure_http_origins`] | strict |
 //! | `allow_null_origin_insecure` | [`Cors::allow_null_origin_insecure`] | strict |
 //! | `defer_to_inner_policies` | [`Cors::defer_to_inner_policies`] | both |
+//! | `preflight_status`: `204` (default) or `200` | [`Cors::preflight_status`] | both |
 //!
 //! **Every field either acts or is an error.** A strict-only field in a permissive
-//! configuration is [`ConfigProblem::StrictOnlySetting`] whatever its value.
-//! A boolean field set to `false` asks for the builder's default.
+//! configuration is [`ConfigProblem::StrictOnlySetting`] whatever its value, and
+//! `credentials = true` there is [`ConfigProblem::CredentialsWithPermissive`]: a permissive
+//! policy answers `*`, and `*` with credentials stays impossible to write, in code or in data.
+//! Every other boolean field set to `false` asks for the builder's default.
 //!
 //! # What stays in code
 //!
@@ -83,6 +87,7 @@ mod values;
 
 use std::time::Duration;
 
+use actix_web::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 pub use self::{
@@ -137,6 +142,10 @@ pub struct CorsConfig {
     /// `Access-Control-Max-Age`, or none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age: Option<MaxAge>,
+    /// Strict: `false` is [`Cors::without_credentials`], an allowlist that sends no
+    /// `Access-Control-Allow-Credentials`. `true` in a permissive configuration is an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<bool>,
     /// Strict: [`Cors::block_disallowed`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_disallowed: Option<bool>,
@@ -152,6 +161,10 @@ pub struct CorsConfig {
     /// [`Cors::defer_to_inner_policies`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defer_to_inner_policies: Option<bool>,
+    /// The status of a successful preflight answer, `204` (the default) or `200`
+    /// ([`Cors::preflight_status`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preflight_status: Option<u16>,
 }
 
 /// The builder a [`CorsConfig`] becomes, in its mode: match on it to add what only code can
@@ -194,9 +207,9 @@ impl CorsConfig {
     ///
     /// # Errors
     ///
-    /// One [`ConfigError`] with every problem: first the settings the mode does not have
-    /// ([`ConfigProblem::StrictOnlySetting`]),
-    /// then every problem the builder finds in the values.
+    /// One [`ConfigError`] with every problem: first those of the configuration as a whole
+    /// (see [`into_builder`](CorsConfig::into_builder)), then every problem the builder
+    /// finds in the values.
     ///
     /// ```
     /// use actix_scoped_cors::{config::CorsConfig, ConfigProblem};
@@ -219,13 +232,13 @@ impl CorsConfig {
     /// );
     /// ```
     pub fn try_build(self) -> Result<Policy, ConfigError> {
-        let mode_problems = self.mode_problems();
+        let config_problems = self.config_problems();
         let built = self.builder().try_build();
-        match (mode_problems.is_empty(), built) {
+        match (config_problems.is_empty(), built) {
             (true, built) => built,
-            (false, Ok(_)) => Err(ConfigError::new(mode_problems)),
+            (false, Ok(_)) => Err(ConfigError::new(config_problems)),
             (false, Err(error)) => Err(ConfigError::new(
-                mode_problems
+                config_problems
                     .into_iter()
                     .chain(error.problems().iter().cloned())
                     .collect(),
@@ -239,8 +252,9 @@ impl CorsConfig {
     /// # Errors
     ///
     /// The problems no code can fix: settings the mode does not have
-    /// ([`ConfigProblem::StrictOnlySetting`]).
-    /// The values themselves are checked when the builder is built, together with what the
+    /// ([`ConfigProblem::StrictOnlySetting`], [`ConfigProblem::CredentialsWithPermissive`]),
+    /// and a `preflight_status` that is no HTTP status code at all
+    /// ([`ConfigProblem::PreflightStatus`], as the builder reports `201`). The values themselves are checked when the builder is built, together with what the
     /// code added (a strict configuration without origins is fine here, if the code adds a
     /// predicate).
     ///
@@ -258,7 +272,7 @@ impl CorsConfig {
     /// assert!(policy.allows_origin("https://a.partner.example.org"));
     /// ```
     pub fn into_builder(self) -> Result<CorsBuilder, ConfigError> {
-        let problems = self.mode_problems();
+        let problems = self.config_problems();
         if problems.is_empty() {
             Ok(self.builder())
         } else {
@@ -266,12 +280,22 @@ impl CorsConfig {
         }
     }
 
-    /// The settings this configuration's mode does not have, in field order.
-    fn mode_problems(&self) -> Vec<ConfigProblem> {
+    /// What the builder cannot be told: settings this configuration's mode does not have,
+    /// in field order, and a status that no `StatusCode` holds.
+    fn config_problems(&self) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
-        if self.mode == CorsMode::Strict {
-            return problems;
+        if self.mode == CorsMode::Permissive {
+            self.permissive_problems(&mut problems);
         }
+        if let Some(status) = self.preflight_status {
+            if StatusCode::from_u16(status).is_err() {
+                problems.push(ConfigProblem::PreflightStatus { status });
+            }
+        }
+        problems
+    }
+
+    fn permissive_problems(&self, problems: &mut Vec<ConfigProblem>) {
         let strict_only = [
             ("origins", self.origins.is_some()),
             ("origin_regexes", self.origin_regexes.is_some()),
@@ -294,15 +318,20 @@ impl CorsConfig {
                 problems.push(ConfigProblem::StrictOnlySetting { field });
             }
         }
-        problems
+        if self.credentials == Some(true) {
+            problems.push(ConfigProblem::CredentialsWithPermissive);
+        }
     }
 
     /// The builder, with every setting its mode has. Settings of the other mode are left
-    /// out here and reported by [`mode_problems`](Self::mode_problems).
+    /// out here and reported by [`config_problems`](Self::config_problems).
     fn builder(self) -> CorsBuilder {
         match self.mode {
             CorsMode::Strict => {
                 let mut cors = Cors::strict(self.origins.iter().flatten());
+                if self.credentials == Some(false) {
+                    cors = cors.without_credentials();
+                }
                 for regex in self.origin_regexes.iter().flatten() {
                     cors = cors.allow_origin_regex(regex.as_str());
                 }
@@ -319,8 +348,8 @@ impl CorsConfig {
                     cors = cors.allow_null_origin_insecure();
                 }
                 if let Some(HeaderNames::Any) = self.expose_headers {
-                    // Refused by the builder, with its own hint: `*` means nothing to
-                    // browsers with credentials.
+                    // `*` without credentials; with them, the builder refuses it with its
+                    // own hint (browsers ignore `*` there).
                     cors = cors.expose_headers(["*"]);
                 }
                 CorsBuilder::Strict(self.common(cors))
@@ -355,6 +384,10 @@ impl CorsConfig {
         }
         if self.defer_to_inner_policies == Some(true) {
             cors = cors.defer_to_inner_policies();
+        }
+        // A number no `StatusCode` holds is reported by `config_problems`.
+        if let Some(Ok(status)) = self.preflight_status.map(StatusCode::from_u16) {
+            cors = cors.preflight_status(status);
         }
         cors
     }

@@ -323,6 +323,13 @@ pub enum ConfigProblem {
         /// The field as written in the configuration.
         field: &'static str,
     },
+    /// `credentials = true` in a `CorsConfig` whose `mode` is `permissive`.
+    #[display(
+        "credentials = true with mode = \"permissive\": a permissive policy answers `*`, which \
+         browsers never accept with credentials, so it never sends them; set mode = \"strict\" \
+         and list the origins to trust"
+    )]
+    CredentialsWithPermissive,
     /// An environment variable read by `CorsConfig::from_env` whose value is not what its
     /// setting takes.
     #[display("environment variable {name}={value:?}: expected {expected}")]
@@ -339,9 +346,9 @@ pub enum ConfigProblem {
     #[display(
         "environment variable {name}: it has the CORS configuration's prefix but names no \
          setting (the settings: MODE, ORIGINS, ORIGIN_REGEXES, ALLOW_METHODS, ALLOW_HEADERS, \
-         EXPOSE_HEADERS, MAX_AGE, BLOCK_DISALLOWED, ALLOW_PRIVATE_NETWORK, \
-         ALLOW_INSECURE_HTTP_ORIGINS, ALLOW_NULL_ORIGIN_INSECURE, DEFER_TO_INNER_POLICIES); \
-         fix its spelling, or give other variables another prefix"
+         EXPOSE_HEADERS, MAX_AGE, CREDENTIALS, BLOCK_DISALLOWED, ALLOW_PRIVATE_NETWORK, \
+         ALLOW_INSECURE_HTTP_ORIGINS, ALLOW_NULL_ORIGIN_INSECURE, DEFER_TO_INNER_POLICIES, \
+         PREFLIGHT_STATUS); fix its spelling, or give other variables another prefix"
     )]
     UnknownEnvVar {
         /// The variable's name, prefix included.

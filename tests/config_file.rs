@@ -14,7 +14,7 @@ use actix_scoped_cors::{
     ConfigProblem, Cors, HeaderList, Policy,
 };
 use actix_web::{
-    http::Method,
+    http::{Method, StatusCode},
     test::{self, TestRequest},
     web, App, HttpResponse,
 };
@@ -157,11 +157,13 @@ allow_methods = ["GET", "PATCH"]
 allow_headers = "*"
 expose_headers = ["x-request-id", "etag"]
 max_age = 300
+credentials = true
 block_disallowed = true
 allow_private_network = true
 allow_insecure_http_origins = false
 allow_null_origin_insecure = false
 defer_to_inner_policies = false
+preflight_status = 200
 "#;
 
 const FULL_JSON: &str = r#"{
@@ -172,11 +174,13 @@ const FULL_JSON: &str = r#"{
   "allow_headers": "*",
   "expose_headers": ["x-request-id", "etag"],
   "max_age": 300,
+  "credentials": true,
   "block_disallowed": true,
   "allow_private_network": true,
   "allow_insecure_http_origins": false,
   "allow_null_origin_insecure": false,
-  "defer_to_inner_policies": false
+  "defer_to_inner_policies": false,
+  "preflight_status": 200
 }"#;
 
 const FULL_YAML: &str = r#"
@@ -190,11 +194,13 @@ allow_methods: [GET, PATCH]
 allow_headers: "*"
 expose_headers: [x-request-id, etag]
 max_age: 300
+credentials: true
 block_disallowed: true
 allow_private_network: true
 allow_insecure_http_origins: false
 allow_null_origin_insecure: false
 defer_to_inner_policies: false
+preflight_status: 200
 "#;
 
 fn full_config() -> CorsConfig {
@@ -213,11 +219,13 @@ fn full_config() -> CorsConfig {
         "etag".to_owned(),
     ]));
     config.max_age = Some(MaxAge::Seconds(300));
+    config.credentials = Some(true);
     config.block_disallowed = Some(true);
     config.allow_private_network = Some(true);
     config.allow_insecure_http_origins = Some(false);
     config.allow_null_origin_insecure = Some(false);
     config.defer_to_inner_policies = Some(false);
+    config.preflight_status = Some(200);
     config
 }
 
@@ -433,6 +441,25 @@ async fn each_field_acts_as_its_builder_method() {
             base().no_max_age().try_build().unwrap(),
         ),
         (
+            "credentials false",
+            format!("{BASE}credentials = false"),
+            base().without_credentials().try_build().unwrap(),
+        ),
+        (
+            "credentials false, expose_headers *",
+            format!("{BASE}credentials = false\nexpose_headers = \"*\""),
+            base()
+                .without_credentials()
+                .expose_headers(["*"])
+                .try_build()
+                .unwrap(),
+        ),
+        (
+            "preflight_status",
+            format!("{BASE}preflight_status = 200"),
+            base().preflight_status(StatusCode::OK).try_build().unwrap(),
+        ),
+        (
             "block_disallowed",
             format!("{BASE}block_disallowed = true"),
             base().block_disallowed().try_build().unwrap(),
@@ -485,6 +512,14 @@ async fn each_field_acts_as_its_builder_method() {
             "permissive expose_headers *",
             "mode = \"permissive\"\nexpose_headers = \"*\"".into(),
             Cors::permissive().expose_any_header().try_build().unwrap(),
+        ),
+        (
+            "permissive preflight_status",
+            "mode = \"permissive\"\npreflight_status = 200".into(),
+            Cors::permissive()
+                .preflight_status(StatusCode::OK)
+                .try_build()
+                .unwrap(),
         ),
         (
             "permissive max_age",
@@ -578,6 +613,54 @@ fn each_strict_only_setting_is_an_error_in_a_permissive_config() {
 }
 
 #[test]
+fn credentials_with_a_permissive_config_is_an_error() {
+    let config = toml_config("mode = \"permissive\"\ncredentials = true");
+    assert_eq!(
+        problems(config.clone()),
+        [ConfigProblem::CredentialsWithPermissive]
+    );
+    assert_eq!(
+        config.into_builder().unwrap_err().problems(),
+        [ConfigProblem::CredentialsWithPermissive]
+    );
+    // `false` says what a permissive policy is, and is accepted.
+    let policy = toml_config("mode = \"permissive\"\ncredentials = false")
+        .try_build()
+        .unwrap();
+    assert!(!policy.is_credentialed());
+    assert!(policy.allows_origin("https://anyone.example.net"));
+}
+
+#[test]
+fn strict_credentials_are_on_unless_turned_off() {
+    let on = toml_config(&format!("{BASE}credentials = true")).try_build();
+    assert!(on.unwrap().is_credentialed());
+    assert!(toml_config(BASE).try_build().unwrap().is_credentialed());
+    let off = toml_config(&format!("{BASE}credentials = false")).try_build();
+    assert!(!off.unwrap().is_credentialed());
+}
+
+#[test]
+fn a_preflight_status_other_than_200_or_204_is_an_error() {
+    // A status code: the builder's problem.
+    let config = toml_config(&format!("{BASE}preflight_status = 201"));
+    assert_eq!(
+        problems(config.clone()),
+        [ConfigProblem::PreflightStatus { status: 201 }]
+    );
+    assert!(config.into_builder().is_ok());
+    // No status code at all: the same problem, found before the builder.
+    for status in [0, 99, 1000, 65535] {
+        let config = toml_config(&format!("{BASE}preflight_status = {status}"));
+        let expected = [ConfigProblem::PreflightStatus { status }];
+        assert_eq!(problems(config.clone()), expected);
+        assert_eq!(config.into_builder().unwrap_err().problems(), expected);
+    }
+    let error = toml::from_str::<CorsConfig>("preflight_status = 70000").unwrap_err();
+    assert!(error.to_string().contains("u16"), "{error}");
+}
+
+#[test]
 fn mode_problems_and_builder_problems_are_reported_together() {
     let config = toml_config(
         r#"
@@ -667,11 +750,13 @@ fn the_environment_gives_the_same_config_as_a_file() {
         ("CFGT_FULL_ALLOW_HEADERS", " * "),
         ("CFGT_FULL_EXPOSE_HEADERS", "x-request-id, etag"),
         ("CFGT_FULL_MAX_AGE", "300"),
+        ("CFGT_FULL_CREDENTIALS", "true"),
         ("CFGT_FULL_BLOCK_DISALLOWED", "true"),
         ("CFGT_FULL_ALLOW_PRIVATE_NETWORK", "true"),
         ("CFGT_FULL_ALLOW_INSECURE_HTTP_ORIGINS", "false"),
         ("CFGT_FULL_ALLOW_NULL_ORIGIN_INSECURE", "false"),
         ("CFGT_FULL_DEFER_TO_INNER_POLICIES", "false"),
+        ("CFGT_FULL_PREFLIGHT_STATUS", " 200"),
     ]);
     assert_eq!(CorsConfig::from_env("CFGT_FULL_").unwrap(), full_config());
 }
@@ -718,6 +803,8 @@ fn an_empty_list_variable_is_an_empty_list() {
 fn every_unreadable_variable_is_reported_at_once_in_name_order() {
     set(&[
         ("CFGT_BAD_MODE", "Strict"),
+        ("CFGT_BAD_PREFLIGHT_STATUS", "OK"),
+        ("CFGT_BAD_CREDENTIALS", "1"),
         ("CFGT_BAD_MAX_AGE", "10m"),
         ("CFGT_BAD_BLOCK_DISALLOWED", "yes"),
         ("CFGT_BAD_ALLOW_PRIVATE_NETWORK", ""),
@@ -734,6 +821,7 @@ fn every_unreadable_variable_is_reported_at_once_in_name_order() {
         [
             value("CFGT_BAD_ALLOW_PRIVATE_NETWORK", "", "`true` or `false`"),
             value("CFGT_BAD_BLOCK_DISALLOWED", "yes", "`true` or `false`"),
+            value("CFGT_BAD_CREDENTIALS", "1", "`true` or `false`"),
             value(
                 "CFGT_BAD_MAX_AGE",
                 "10m",
@@ -743,6 +831,11 @@ fn every_unreadable_variable_is_reported_at_once_in_name_order() {
             ConfigProblem::UnknownEnvVar {
                 name: "CFGT_BAD_ORIGIN".to_owned()
             },
+            value(
+                "CFGT_BAD_PREFLIGHT_STATUS",
+                "OK",
+                "a status code, `204` or `200`"
+            ),
         ]
     );
     let text = error.to_string();

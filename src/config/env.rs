@@ -37,7 +37,7 @@ pub fn split_list(value: &str) -> Vec<String> {
 }
 
 /// The settings, as the variable names spell them after the prefix.
-const SETTINGS: [&str; 12] = [
+const SETTINGS: [&str; 14] = [
     "MODE",
     "ORIGINS",
     "ORIGIN_REGEXES",
@@ -45,16 +45,19 @@ const SETTINGS: [&str; 12] = [
     "ALLOW_HEADERS",
     "EXPOSE_HEADERS",
     "MAX_AGE",
+    "CREDENTIALS",
     "BLOCK_DISALLOWED",
     "ALLOW_PRIVATE_NETWORK",
     "ALLOW_INSECURE_HTTP_ORIGINS",
     "ALLOW_NULL_ORIGIN_INSECURE",
     "DEFER_TO_INNER_POLICIES",
+    "PREFLIGHT_STATUS",
 ];
 
 const EXPECTED_MODE: &str = "`strict` or `permissive`";
 const EXPECTED_BOOL: &str = "`true` or `false`";
 const EXPECTED_MAX_AGE: &str = "a whole number of seconds, or `none` or `false` for no max-age";
+const EXPECTED_STATUS: &str = "a status code, `204` or `200`";
 const EXPECTED_UTF8: &str = "UTF-8 text";
 
 impl CorsConfig {
@@ -68,7 +71,8 @@ impl CorsConfig {
     /// | `CORS_ORIGIN_REGEXES` | separated by whitespace, because a regex can contain a comma (`[0-9]{1,3}`) and an origin never contains whitespace |
     /// | `CORS_ALLOW_HEADERS`, `CORS_EXPOSE_HEADERS` | comma-separated, or `*` |
     /// | `CORS_MAX_AGE` | seconds, or `none` / `false` |
-    /// | `CORS_BLOCK_DISALLOWED`, `CORS_ALLOW_PRIVATE_NETWORK`, `CORS_ALLOW_INSECURE_HTTP_ORIGINS`, `CORS_ALLOW_NULL_ORIGIN_INSECURE`, `CORS_DEFER_TO_INNER_POLICIES` | `true` or `false` |
+    /// | `CORS_PREFLIGHT_STATUS` | `204` or `200` |
+    /// | `CORS_CREDENTIALS`, `CORS_BLOCK_DISALLOWED`, `CORS_ALLOW_PRIVATE_NETWORK`, `CORS_ALLOW_INSECURE_HTTP_ORIGINS`, `CORS_ALLOW_NULL_ORIGIN_INSECURE`, `CORS_DEFER_TO_INNER_POLICIES` | `true` or `false` |
     ///
     /// An unset variable keeps the builder's default. A set one means what it says: an empty
     /// list variable is an empty list (`CORS_ALLOW_HEADERS=` allows no request headers), and
@@ -171,6 +175,7 @@ impl CorsConfig {
             "ALLOW_HEADERS" => self.allow_headers = Some(header_names(value)),
             "EXPOSE_HEADERS" => self.expose_headers = Some(header_names(value)),
             "MAX_AGE" => self.max_age = Some(MaxAge::parse(trimmed).ok_or(EXPECTED_MAX_AGE)?),
+            "CREDENTIALS" => self.credentials = Some(flag(trimmed)?),
             "BLOCK_DISALLOWED" => self.block_disallowed = Some(flag(trimmed)?),
             "ALLOW_PRIVATE_NETWORK" => self.allow_private_network = Some(flag(trimmed)?),
             "ALLOW_INSECURE_HTTP_ORIGINS" => {
@@ -178,6 +183,9 @@ impl CorsConfig {
             }
             "ALLOW_NULL_ORIGIN_INSECURE" => self.allow_null_origin_insecure = Some(flag(trimmed)?),
             "DEFER_TO_INNER_POLICIES" => self.defer_to_inner_policies = Some(flag(trimmed)?),
+            "PREFLIGHT_STATUS" => {
+                self.preflight_status = Some(trimmed.parse().map_err(|_| EXPECTED_STATUS)?)
+            }
             _ => unreachable!("only SETTINGS are set"),
         }
         Ok(())

@@ -52,7 +52,8 @@ impl CorsMode {
 ///
 /// In `allow_headers`, `"*"` is [`Cors::allow_any_header`](crate::Cors::allow_any_header); in
 /// `expose_headers` it is [`Cors::expose_any_header`](crate::Cors::expose_any_header), which
-/// only a permissive policy has (a strict one reports
+/// browsers honour only without credentials (a strict configuration without
+/// `credentials = false` reports
 /// [`ConfigProblem::WildcardHeader`](crate::ConfigProblem::WildcardHeader)). Any other single
 /// string is refused when the file is read: write a list.
 ///
