@@ -311,6 +311,49 @@ pub enum ConfigProblem {
          handler runs"
     )]
     BlockWhileDeferring,
+    /// A setting only strict policies have (`origins`, `origin_regexes`, `block_disallowed`,
+    /// `allow_private_network`, `allow_insecure_http_origins`, `allow_null_origin_insecure`)
+    /// in a `CorsConfig` (the `serde` feature) whose `mode` is `permissive`: it would do
+    /// nothing there, so it is refused rather than ignored.
+    #[display(
+        "{field}: only strict policies have this setting, and this configuration is permissive \
+         (`*` for every origin, never credentials); remove it, or set mode = \"strict\""
+    )]
+    StrictOnlySetting {
+        /// The field as written in the configuration.
+        field: &'static str,
+    },
+    /// `credentials = true` in a `CorsConfig` whose `mode` is `permissive`.
+    #[display(
+        "credentials = true with mode = \"permissive\": a permissive policy answers `*`, which \
+         browsers never accept with credentials, so it never sends them; set mode = \"strict\" \
+         and list the origins to trust"
+    )]
+    CredentialsWithPermissive,
+    /// An environment variable read by `CorsConfig::from_env` whose value is not what its
+    /// setting takes.
+    #[display("environment variable {name}={value:?}: expected {expected}")]
+    EnvVarValue {
+        /// The variable's name, prefix included.
+        name: String,
+        /// Its value, as set (lossily decoded if it is not UTF-8).
+        value: String,
+        /// What the setting takes.
+        expected: &'static str,
+    },
+    /// An environment variable with the prefix given to `CorsConfig::from_env` that names no
+    /// setting: a misspelt setting would otherwise be ignored.
+    #[display(
+        "environment variable {name}: it has the CORS configuration's prefix but names no \
+         setting (the settings: MODE, ORIGINS, ORIGIN_REGEXES, ALLOW_METHODS, ALLOW_HEADERS, \
+         EXPOSE_HEADERS, MAX_AGE, CREDENTIALS, BLOCK_DISALLOWED, ALLOW_PRIVATE_NETWORK, \
+         ALLOW_INSECURE_HTTP_ORIGINS, ALLOW_NULL_ORIGIN_INSECURE, DEFER_TO_INNER_POLICIES, \
+         PREFLIGHT_STATUS); fix its spelling, or give other variables another prefix"
+    )]
+    UnknownEnvVar {
+        /// The variable's name, prefix included.
+        name: String,
+    },
     /// A [`preflight_status`](crate::Cors::preflight_status) other than `200` or `204`.
     #[display(
         "preflight_status({status}): a preflight answer must have an ok status for browsers to \

@@ -109,6 +109,15 @@
 //! offending input and the fix. Wrapping an unbuilt builder checks it when the server starts
 //! and stops the start with the same text.
 //!
+//! # Configuration from files and environment
+//!
+//! With the `serde` feature, `config::CorsConfig` holds a policy as data: it deserializes
+//! from TOML, JSON, YAML or any other serde format, or loads from environment variables
+//! (`config::CorsConfig::from_env`), and builds the same [`Policy`] with the same
+//! [`ConfigError`], every problem at once. Each field maps to one builder method, and a field
+//! the mode does not have is an error, not ignored; predicates and hooks are added in code
+//! (`config::CorsConfig::into_builder`).
+//!
 //! # Composing policies
 //!
 //! **The innermost policy that covers a request decides it, once the policies around it
@@ -259,6 +268,9 @@
 
 mod builder;
 mod compile;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub mod config;
 mod decision;
 mod error;
 pub mod guard;
