@@ -83,7 +83,13 @@ async fn main() -> std::io::Result<()> {
     };
     let origins =
         std::env::var("ALLOWED_ORIGINS").unwrap_or_else(|_| "http://localhost:3000".to_owned());
-    let origins: Vec<&str> = origins.split(',').map(str::trim).collect();
+    // Comma-separated, trimmed, empty entries dropped (`config::split_list` does the same
+    // with the `serde` feature).
+    let origins: Vec<&str> = origins
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .collect();
 
     // Validated once, before the server starts; every problem is reported at once.
     let api = match Cors::strict(&origins)

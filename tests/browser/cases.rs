@@ -893,6 +893,41 @@ pub fn table() -> Vec<Case> {
         .fetches(2)
         .allowed(200)
         .hits(2, 2),
+        // --- /bearer: an allowlist without credentials, preflights answered 200 ---------
+        case(
+            "bearer_api_put_with_authorization_allowed",
+            APP,
+            "PUT",
+            "/bearer/items/5",
+        )
+        .anonymous()
+        .json()
+        .headers(&[
+            ("content-type", "application/json"),
+            ("authorization", "Bearer browser-suite-token"),
+        ])
+        .allowed(200)
+        .readable(&["x-request-id"])
+        .hidden(&["x-secret"])
+        .hits(1, 1),
+        case(
+            "bearer_api_credentialed_get_blocked",
+            APP,
+            "GET",
+            "/bearer/me",
+        )
+        .credentialed()
+        .blocked()
+        .hits(0, 1),
+        case(
+            "bearer_api_disallowed_origin_blocked",
+            EVIL,
+            "GET",
+            "/bearer/me",
+        )
+        .anonymous()
+        .blocked()
+        .hits(0, 1),
         case("public_preflight_cached", EVIL, "PUT", "/public/feed")
             .anonymous()
             .json()

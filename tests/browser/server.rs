@@ -291,6 +291,8 @@ pub struct Policies {
     cookie_attributes: &'static str,
     api: Policy,
     no_cache: Policy,
+    /// A bearer-token API: the allowlist without credentials, preflights answered `200`.
+    bearer: Policy,
     patchy: Policy,
     public: Policy,
     nested_strict: Policy,
@@ -341,6 +343,12 @@ impl Policies {
             no_cache: build(
                 strict(vec![app.clone()])
                     .max_age(Duration::ZERO)
+                    .try_build(),
+            ),
+            bearer: build(
+                strict(vec![app.clone()])
+                    .without_credentials()
+                    .preflight_status(actix_web::http::StatusCode::OK)
                     .try_build(),
             ),
             patchy: build(
@@ -410,6 +418,12 @@ pub fn main_routes(cfg: &mut web::ServiceConfig, p: &Policies) {
         .service(
             web::scope("/nocache")
                 .wrap(p.no_cache.clone())
+                .route("/items/{id}", web::put().to(replace_item)),
+        )
+        .service(
+            web::scope("/bearer")
+                .wrap(p.bearer.clone())
+                .route("/me", web::get().to(me))
                 .route("/items/{id}", web::put().to(replace_item)),
         )
         .service(
