@@ -1,5 +1,5 @@
-//! The CORS doctor: runs one `fetch()` against a live server, over http or https, the way
-//! Chromium would, and explains the verdict with a concrete fix.
+//! The CORS doctor: runs one `fetch()` against a live server, over http or https (HTTP/1.1
+//! or HTTP/2), the way Chromium would, and explains the verdict with a concrete fix.
 //!
 //! It uses the same rules as the simulation of
 //! [`actix_scoped_cors::testing`] (through
@@ -31,7 +31,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod http;
+mod transport;
 
 use std::{fmt, time::Duration};
 
@@ -194,7 +194,8 @@ impl Checkup {
 pub enum DoctorError {
     /// Bad command line or a request `fetch()` itself would refuse.
     Usage(String),
-    /// The server could not be reached, or did not answer HTTP.
+    /// The server could not be reached, its TLS certificate is not trusted, or it did not
+    /// answer HTTP.
     Network(String),
 }
 
@@ -267,12 +268,11 @@ impl fmt::Display for Diagnosis {
 /// URL), [`DoctorError::Network`] when the server cannot be reached, its TLS certificate is
 /// not trusted (see [`Checkup::insecure`]), or it does not answer HTTP.
 pub fn diagnose(checkup: &Checkup) -> Result<Diagnosis, DoctorError> {
-    let client = http::Client::new(checkup.timeout, checkup.insecure);
+    let transport = transport::Transport::new(checkup.timeout, checkup.insecure)?;
     let report = Page::new(checkup.origin.clone())
         .fetch_with(checkup.fetch_request(), |request, _body| {
-            client.send(request)
-        })
-        .map_err(DoctorError::Network)?;
+            transport.send(request)
+        })?;
     if let FetchOutcome::TypeError { message } = &report.outcome {
         return Err(DoctorError::Usage(message.clone()));
     }

@@ -402,6 +402,10 @@ fn https_server_with_wildcard_and_credentials() {
     let untrusted =
         diagnose(&Checkup::new(server.url("/api/me"), ORIGIN).credentials(true)).unwrap_err();
     assert!(matches!(untrusted, DoctorError::Network(_)), "{untrusted}");
+    assert!(
+        untrusted.to_string().contains("add --insecure (-k)"),
+        "{untrusted}"
+    );
     assert_eq!(untrusted.exit_code(), 2);
 
     let diagnosis = run(Checkup::new(server.url("/api/me"), ORIGIN)
