@@ -15,15 +15,15 @@ fn main() {
         println!("{USAGE}");
         return;
     }
-    let result = Checkup::from_args(args).and_then(|checkup| diagnose(&checkup));
-    match result {
+    let code = match Checkup::from_args(args).and_then(|checkup| diagnose(&checkup)) {
         Ok(diagnosis) => {
             print!("{diagnosis}");
-            std::process::exit(diagnosis.exit_code());
+            diagnosis.exit_code()
         }
         Err(error) => {
             eprintln!("{error}");
-            std::process::exit(error.exit_code());
+            error.exit_code()
         }
-    }
+    };
+    std::process::exit(code);
 }

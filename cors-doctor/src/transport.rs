@@ -2,9 +2,9 @@
 //! `http/1.1` by ALPN as browsers do, so an `https` server that speaks HTTP/2 is diagnosed
 //! over HTTP/2. It sends exactly the request the browser would (no `User-Agent` or
 //! `Accept-Encoding` of its own, no proxy) and never follows redirects: the browser's CORS
-//! rules decide what a redirect means.
+//! rules decide what a redirect means (see the crate's redirect handling).
 
-use std::{io::Read, sync::Arc, time::Duration};
+use std::{fmt, io::Read, sync::Arc, time::Duration};
 
 use actix_scoped_cors::testing::{ReceivedResponse, SentRequest};
 use actix_web::{
@@ -23,6 +23,28 @@ use crate::DoctorError;
 
 /// The most bytes of a response body read; a longer body is an error.
 const MAX_BODY_LEN: u64 = 4 * 1024 * 1024;
+
+/// The HTTP version a response came over, as the client reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HttpVersion {
+    /// HTTP/1.0.
+    Http10,
+    /// HTTP/1.1: plain `http`, or `https` to a server that does not offer `h2` by ALPN.
+    Http11,
+    /// HTTP/2, negotiated by ALPN over TLS.
+    Http2,
+}
+
+impl fmt::Display for HttpVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HttpVersion::Http10 => "HTTP/1.0",
+            HttpVersion::Http11 => "HTTP/1.1",
+            HttpVersion::Http2 => "HTTP/2",
+        })
+    }
+}
 
 pub(crate) struct Transport {
     client: Client,
@@ -44,7 +66,10 @@ impl Transport {
     /// Sends `request` and reads the whole response. Body-carrying methods get
     /// `Content-Length: 0`, and every request the `Accept: */*` reqwest adds when there is
     /// none (Chromium sends it on preflights too); both are recorded in `request` as sent.
-    pub(crate) fn send(&self, request: &mut SentRequest) -> Result<ReceivedResponse, DoctorError> {
+    pub(crate) fn send(
+        &self,
+        request: &mut SentRequest,
+    ) -> Result<(ReceivedResponse, HttpVersion), DoctorError> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| DoctorError::Usage(format!("invalid method {}", request.method)))?;
         if !request.headers.iter().any(|(name, _)| name == ACCEPT) {
@@ -70,6 +95,11 @@ impl Transport {
             .send()
             .map_err(|error| DoctorError::Network(describe(&error)))?;
         let status = response.status().as_u16();
+        let version = match response.version() {
+            reqwest::Version::HTTP_2 => HttpVersion::Http2,
+            reqwest::Version::HTTP_10 | reqwest::Version::HTTP_09 => HttpVersion::Http10,
+            _ => HttpVersion::Http11,
+        };
         let headers = response
             .headers()
             .iter()
@@ -85,11 +115,14 @@ impl Transport {
         } else {
             read_body(response)?
         };
-        Ok(ReceivedResponse {
-            status,
-            headers,
-            body,
-        })
+        Ok((
+            ReceivedResponse {
+                status,
+                headers,
+                body,
+            },
+            version,
+        ))
     }
 }
 
