@@ -1,4 +1,4 @@
-//! What to check ([`Checkup`]), and the command line that says it.
+//! What to check ([`Checkup`]) and the command line that says it ([`Command`]).
 
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use crate::DoctorError;
 
 /// The command-line usage of `cors-doctor`.
 pub const USAGE: &str = "\
-usage: cors-doctor <url> --origin <origin> [--method M] [--header NAME[:VALUE]]... [--credentials] [--insecure] [--engine E]
+usage: cors-doctor <url> --origin <origin> [--method M] [--header NAME[:VALUE]]... [--credentials] [--insecure] [--json] [--engine E]
 
   <url>                  http or https URL of the resource, e.g. https://127.0.0.1:8443/api/me
   --origin <origin>      the page's origin, e.g. http://localhost:3000
@@ -16,6 +16,7 @@ usage: cors-doctor <url> --origin <origin> [--method M] [--header NAME[:VALUE]].
   --header NAME[:VALUE]  a request header the script sets (value defaults to `x`); repeatable
   --credentials          credentials: 'include' (cookies): the response must allow them
   --insecure, -k         accept any TLS certificate (a self-signed test server), as curl -k
+  --json                 print the report as JSON on stdout (for CI)
   --engine <E>           chromium (default), firefox or webkit: whose rules and console
                          message the verdict follows
 
@@ -91,7 +92,16 @@ impl Checkup {
     }
 }
 
-impl Checkup {
+/// A parsed command line: the checkup, and how to print its diagnosis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// What to check.
+    pub checkup: Checkup,
+    /// `--json`: print [`Diagnosis::to_json`](crate::Diagnosis::to_json) instead of text.
+    pub json: bool,
+}
+
+impl Command {
     /// Parses the command line (without the program name); see [`USAGE`].
     ///
     /// # Errors
@@ -101,15 +111,16 @@ impl Checkup {
     ///
     /// ```
     /// use actix_scoped_cors::testing::Engine;
-    /// use cors_doctor::Checkup;
+    /// use cors_doctor::{Checkup, Command};
     ///
     /// let args = ["https://127.0.0.1:8443/api/me", "--origin", "http://localhost:3000",
     ///             "--method", "PUT", "--header", "content-type:application/json",
-    ///             "--header", "authorization", "--credentials", "-k",
+    ///             "--header", "authorization", "--credentials", "-k", "--json",
     ///             "--engine", "firefox"];
-    /// let checkup = Checkup::from_args(args.map(String::from)).unwrap();
+    /// let command = Command::from_args(args.map(String::from)).unwrap();
+    /// assert!(command.json);
     /// assert_eq!(
-    ///     checkup,
+    ///     command.checkup,
     ///     Checkup::new("https://127.0.0.1:8443/api/me", "http://localhost:3000")
     ///         .method("PUT")
     ///         .header("content-type", "application/json")
@@ -119,7 +130,7 @@ impl Checkup {
     ///         .engine(Engine::Firefox)
     /// );
     /// ```
-    pub fn from_args<I>(args: I) -> Result<Checkup, DoctorError>
+    pub fn from_args<I>(args: I) -> Result<Command, DoctorError>
     where
         I: IntoIterator<Item = String>,
     {
@@ -127,7 +138,7 @@ impl Checkup {
         let mut args = args.into_iter();
         let (mut url, mut origin, mut method) = (None, None, None);
         let mut headers = Vec::new();
-        let (mut credentials, mut insecure) = (false, false);
+        let (mut credentials, mut insecure, mut json) = (false, false, false);
         let mut engine = Engine::Chromium;
         while let Some(arg) = args.next() {
             let mut value = |flag: &str| {
@@ -152,6 +163,7 @@ impl Checkup {
                 }
                 "--credentials" => credentials = true,
                 "--insecure" | "-k" => insecure = true,
+                "--json" => json = true,
                 flag if flag.starts_with('-') => return Err(usage(format!("unknown flag {flag}"))),
                 _ if url.is_none() => url = Some(arg),
                 _ => return Err(usage(format!("unexpected argument {arg}"))),
@@ -167,7 +179,7 @@ impl Checkup {
             checkup = checkup.method(method);
         }
         checkup.headers = headers;
-        Ok(checkup)
+        Ok(Command { checkup, json })
     }
 }
 

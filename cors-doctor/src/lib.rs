@@ -10,7 +10,7 @@
 //! ```sh
 //! cors-doctor https://127.0.0.1:8443/api/items --origin http://localhost:3000 \
 //!     --method PUT --header content-type:application/json --header authorization \
-//!     --credentials --insecure --engine firefox
+//!     --credentials --insecure --json --engine firefox
 //! ```
 //!
 //! or from code:
@@ -55,7 +55,7 @@ mod transport;
 use std::fmt;
 
 pub use self::{
-    checkup::{Checkup, USAGE},
+    checkup::{Checkup, Command, USAGE},
     report::{Blocked, Diagnosis, Hop, Verdict},
     transport::HttpVersion,
 };
@@ -85,6 +85,16 @@ impl DoctorError {
     /// The exit code: 2.
     pub fn exit_code(&self) -> i32 {
         2
+    }
+
+    /// The `--json` error object: `{"verdict": "error", "error": "usage" | "network",
+    /// "message": ...}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (kind, message) = match self {
+            DoctorError::Usage(message) => ("usage", message),
+            DoctorError::Network(message) => ("network", message),
+        };
+        serde_json::json!({ "verdict": "error", "error": kind, "message": message })
     }
 }
 

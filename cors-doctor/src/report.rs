@@ -1,15 +1,17 @@
 //! The doctor's verdict, [`Diagnosis`]: the hops of the fetch, what the browser concludes,
-//! and how to fix it; printed `curl -v` style.
+//! and how to fix it; printed `curl -v` style or as JSON.
 
 use std::fmt;
 
 use actix_scoped_cors::testing::{BlockReason, Engine, Exchange, FetchReport, Preflight};
-use actix_web::http::StatusCode;
+use actix_web::http::{header::HeaderName, StatusCode};
+use serde::Serialize;
 
 use crate::{fixes, transport::HttpVersion, Checkup};
 
 /// The doctor's verdict: what happened on the wire, what the browser concludes, and how to
-/// fix it. Its [`Display`](fmt::Display) is the doctor's printout.
+/// fix it. Its [`Display`](fmt::Display) is the doctor's printout; [`Diagnosis::to_json`]
+/// is the `--json` report.
 #[derive(Debug, Clone)]
 pub struct Diagnosis {
     /// The engine whose rules and console wording were applied.
@@ -171,6 +173,120 @@ impl Diagnosis {
     /// The last hop: where the fetch ended.
     pub fn last_hop(&self) -> &Hop {
         self.hops.last().expect("a diagnosis has at least one hop")
+    }
+
+    /// The `--json` report: `verdict` (`allowed` or `blocked`), `engine`, `url`, `origin`,
+    /// `exchanges` (each with `hop`, `kind`, `method`, `url`, `request_headers`,
+    /// `http_version`, `status` and the CORS-relevant `response_headers`), `status`,
+    /// `reason`, `console_message` and `fixes`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let exchanges = self
+            .hops
+            .iter()
+            .enumerate()
+            .flat_map(|(index, hop)| {
+                let preflight = hop
+                    .preflight()
+                    .map(|e| json_exchange(index + 1, "preflight", e, hop.preflight_version));
+                let actual = hop
+                    .actual()
+                    .map(|e| json_exchange(index + 1, "actual", e, hop.actual_version));
+                preflight.into_iter().chain(actual)
+            })
+            .collect();
+        let report = JsonReport {
+            verdict: if self.is_allowed() {
+                "allowed"
+            } else {
+                "blocked"
+            },
+            engine: engine_name(self.engine),
+            url: &self.first_hop().report.url,
+            origin: &self.origin,
+            exchanges,
+            status: match self.verdict {
+                Verdict::Allowed { status } => Some(status),
+                Verdict::Blocked { .. } => None,
+            },
+            reason: self.blocked().map(ToString::to_string),
+            console_message: self.console_message(),
+            fixes: &self.fixes,
+        };
+        serde_json::to_value(report).expect("the report is plain data")
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    verdict: &'static str,
+    engine: &'static str,
+    url: &'a str,
+    origin: &'a str,
+    exchanges: Vec<JsonExchange<'a>>,
+    status: Option<u16>,
+    reason: Option<String>,
+    console_message: Option<&'a str>,
+    fixes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonExchange<'a> {
+    hop: usize,
+    kind: &'static str,
+    method: &'a str,
+    url: &'a str,
+    request_headers: Vec<JsonHeader>,
+    http_version: Option<HttpVersion>,
+    status: u16,
+    response_headers: Vec<JsonHeader>,
+}
+
+#[derive(Serialize)]
+struct JsonHeader {
+    name: String,
+    value: String,
+}
+
+fn json_exchange<'a>(
+    hop: usize,
+    kind: &'static str,
+    exchange: &'a Exchange,
+    version: Option<HttpVersion>,
+) -> JsonExchange<'a> {
+    let header = |(name, value): &(HeaderName, actix_web::http::header::HeaderValue)| JsonHeader {
+        name: name.to_string(),
+        value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+    };
+    JsonExchange {
+        hop,
+        kind,
+        method: &exchange.request.method,
+        url: &exchange.request.url,
+        request_headers: exchange.request.headers.iter().map(header).collect(),
+        http_version: version,
+        status: exchange.response.status,
+        response_headers: exchange
+            .response
+            .headers
+            .iter()
+            .filter(|(name, _)| is_relevant(name))
+            .map(header)
+            .collect(),
+    }
+}
+
+/// The response headers a CORS verdict depends on or a fix talks about.
+fn is_relevant(name: &HeaderName) -> bool {
+    let name = name.as_str();
+    name.starts_with("access-control-") || matches!(name, "location" | "vary")
+}
+
+/// The `--engine` spelling of `engine`.
+pub(crate) fn engine_name(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Firefox => "firefox",
+        Engine::WebKit => "webkit",
+        _ => "chromium",
     }
 }
 

@@ -18,6 +18,7 @@ use rustls::{
     pki_types::{CertificateDer, ServerName, UnixTime},
     ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
+use serde::Serialize;
 
 use crate::DoctorError;
 
@@ -25,14 +26,17 @@ use crate::DoctorError;
 const MAX_BODY_LEN: u64 = 4 * 1024 * 1024;
 
 /// The HTTP version a response came over, as the client reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub enum HttpVersion {
     /// HTTP/1.0.
+    #[serde(rename = "HTTP/1.0")]
     Http10,
     /// HTTP/1.1: plain `http`, or `https` to a server that does not offer `h2` by ALPN.
+    #[serde(rename = "HTTP/1.1")]
     Http11,
     /// HTTP/2, negotiated by ALPN over TLS.
+    #[serde(rename = "HTTP/2")]
     Http2,
 }
 

@@ -10,7 +10,7 @@ use actix_scoped_cors::{
 };
 use actix_web::{web, HttpRequest, HttpResponse};
 use common::{narrow_cors, reflect_origin, wildcard_and_credentials, Server, ORIGIN};
-use cors_doctor::{diagnose, Checkup, Diagnosis, DoctorError, HttpVersion};
+use cors_doctor::{diagnose, Checkup, Command, Diagnosis, DoctorError, HttpVersion};
 
 fn run(checkup: Checkup) -> Diagnosis {
     let diagnosis = diagnose(&checkup).expect("the server answers");
@@ -250,7 +250,7 @@ fn correct_server_built_with_this_crate() {
 
 #[test]
 fn usage_and_network_errors_exit_with_2() {
-    let missing = Checkup::from_args(["http://127.0.0.1:1/".to_owned()]).unwrap_err();
+    let missing = Command::from_args(["http://127.0.0.1:1/".to_owned()]).unwrap_err();
     assert!(matches!(missing, DoctorError::Usage(_)));
     assert_eq!(missing.exit_code(), 2);
 
@@ -287,9 +287,9 @@ fn https_url_speaks_tls() {
 fn insecure_flag_is_parsed() {
     for flag in ["--insecure", "-k"] {
         let args = ["https://127.0.0.1:8443/api/me", "--origin", ORIGIN, flag];
-        let checkup = Checkup::from_args(args.map(String::from)).unwrap();
+        let command = Command::from_args(args.map(String::from)).unwrap();
         assert_eq!(
-            checkup,
+            command.checkup,
             Checkup::new("https://127.0.0.1:8443/api/me", ORIGIN).insecure(true)
         );
     }
@@ -490,6 +490,13 @@ fn cross_origin_redirect_taints_the_origin_to_null() {
     let printout = diagnosis.to_string();
     assert!(printout.contains("hop 2: "), "{printout}");
     assert!(printout.contains("> origin: null"), "{printout}");
+    let json = diagnosis.to_json();
+    assert_eq!(json["exchanges"][1]["hop"], 2);
+    assert!(json["exchanges"][1]["request_headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["name"] == "origin" && h["value"] == "null"));
 
     // A target that answers `null` passes: the check is against `null`.
     let reflecting = Server::start(|cfg| {
