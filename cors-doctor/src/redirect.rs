@@ -235,22 +235,15 @@ fn console_message(engine: Engine, origin: &str, hops: &[Hop], reason: &Blocked)
     };
     let url = &last.url;
     let text = match reason {
-        Blocked::Cors(reason) => {
+        Blocked::Cors(reason) if engine != Engine::Chromium || hops.len() == 1 => {
             let status = if reason.is_preflight_failure() {
                 last.preflight_exchange().map_or(0, |e| e.response.status)
             } else {
                 last.actual.as_ref().map_or(0, |e| e.response.status)
             };
-            let message = engine.console_message(reason, url, origin, status);
-            if engine == Engine::Chromium && hops.len() > 1 {
-                return format!(
-                    "Access to fetch at '{url}' (redirected from '{}') from origin '{origin}' \
-                     has been blocked by CORS policy: {reason}",
-                    first.url
-                );
-            }
-            return message;
+            return engine.console_message(reason, url, origin, status);
         }
+        Blocked::Cors(reason) => reason.to_string(),
         Blocked::Refused(message) => return message.clone(),
         Blocked::RedirectCredentials(location) => format!(
             "Redirect location '{location}' contains a username and password, which is \
@@ -264,11 +257,17 @@ fn console_message(engine: Engine, origin: &str, hops: &[Hop], reason: &Blocked)
         }
     };
     match engine {
-        Engine::Chromium => format!(
-            "Access to fetch at '{}' from origin '{origin}' has been blocked by CORS policy: \
-             {text}",
-            first.url
-        ),
+        Engine::Chromium => {
+            let redirected = if hops.len() > 1 {
+                format!(" (redirected from '{}')", first.url)
+            } else {
+                String::new()
+            };
+            format!(
+                "Access to fetch at '{url}'{redirected} from origin '{origin}' has been blocked \
+                 by CORS policy: {text}"
+            )
+        }
         // The simulation knows no Firefox or WebKit text for these network errors: the
         // script's TypeError, then what happened.
         other => format!("TypeError: {} ({text})", other.type_error_message()),

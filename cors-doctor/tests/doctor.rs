@@ -709,3 +709,20 @@ fn webkit_judges_the_preflight_status_first() {
     assert_fix(&webkit, "the preflight answered 403 without CORS headers");
     assert_fix(&chromium, "the preflight answered 403 without CORS headers");
 }
+
+#[test]
+fn redirect_back_to_the_page_origin_with_credentials_is_a_network_error() {
+    // The page is served by `page`'s origin; a cross-origin hop to `redirector` makes the
+    // fetch a CORS one, so credentials in a Location are refused even towards the page's
+    // own origin.
+    let page = Server::start(allowlist_telling_origin);
+    let page_origin = page.url("");
+    let location = page.url("/api/data").replacen("://", "://user:secret@", 1);
+    let redirector = Server::start(redirect_to(location.clone(), 302));
+    let diagnosis = run(Checkup::new(redirector.url("/api/data"), page_origin));
+    assert_eq!(diagnosis.hops.len(), 1, "{diagnosis}");
+    assert_eq!(
+        diagnosis.blocked(),
+        Some(&cors_doctor::Blocked::RedirectCredentials(location))
+    );
+}
