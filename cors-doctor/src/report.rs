@@ -371,6 +371,11 @@ fn write_exchange(
         .unwrap_or_else(|_| exchange.request.url.clone());
     writeln!(f, "> {} {target} {version}", exchange.request.method)?;
     for (name, value) in &exchange.request.headers {
+        // HTTP/2 carries the host in the `:authority` pseudo-header.
+        let name = match (version, name.as_str()) {
+            (HttpVersion::Http2, "host") => ":authority",
+            (_, name) => name,
+        };
         writeln!(f, "> {name}: {}", String::from_utf8_lossy(value.as_bytes()))?;
     }
     let status = exchange.response.status;

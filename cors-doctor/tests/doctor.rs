@@ -386,7 +386,15 @@ fn correct_https_server_over_http2() {
     assert_eq!(hop.preflight().unwrap().response.status, 204);
     assert_eq!(hop.preflight_version, Some(HttpVersion::Http2));
     assert_eq!(hop.actual_version, Some(HttpVersion::Http2));
-    assert!(diagnosis.to_string().contains("< HTTP/2 204 No Content"));
+    let printout = diagnosis.to_string();
+    assert!(printout.contains("< HTTP/2 204 No Content"), "{printout}");
+    assert!(
+        printout.contains(&format!(
+            "> :authority: {}",
+            server.url("").replace("https://", "")
+        )),
+        "{printout}"
+    );
 }
 
 #[test]
