@@ -5,9 +5,10 @@
 //!     --method PUT --header content-type:application/json --header authorization --credentials
 //! ```
 //!
-//! Exit code: 0 allowed, 1 blocked, 2 usage or network error.
+//! Exit code: 0 allowed, 1 blocked, 2 usage or network error. With `--json`, the report
+//! (or the error object) goes to stdout as JSON.
 
-use cors_doctor::{diagnose, Checkup, USAGE};
+use cors_doctor::{diagnose, Command, USAGE};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,15 +16,25 @@ fn main() {
         println!("{USAGE}");
         return;
     }
-    let result = Checkup::from_args(args).and_then(|checkup| diagnose(&checkup));
-    match result {
+    let json = args.iter().any(|a| a == "--json");
+    let result = Command::from_args(args).and_then(|command| diagnose(&command.checkup));
+    let code = match result {
         Ok(diagnosis) => {
-            print!("{diagnosis}");
-            std::process::exit(diagnosis.exit_code());
+            if json {
+                println!("{:#}", diagnosis.to_json());
+            } else {
+                print!("{diagnosis}");
+            }
+            diagnosis.exit_code()
         }
         Err(error) => {
-            eprintln!("{error}");
-            std::process::exit(error.exit_code());
+            if json {
+                println!("{:#}", error.to_json());
+            } else {
+                eprintln!("{error}");
+            }
+            error.exit_code()
         }
-    }
+    };
+    std::process::exit(code);
 }
