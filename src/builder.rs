@@ -1,7 +1,7 @@
 //! The [`Cors`] builder and the validated, immutable [`Policy`] it builds.
 //!
-//! The builder is a typestate: [`Cors<Strict>`] (credentialed, origins validated and
-//! reflected) and [`Cors<Permissive>`] (anonymous, `*`) share the methods that make sense for
+//! The builder is a typestate: [`Cors<Strict>`] (origins validated and reflected,
+//! credentialed unless [`Cors::without_credentials`]) and [`Cors<Permissive>`] (anonymous, `*`) share the methods that make sense for
 //! both, and each has its own. There is no method that adds credentials to a permissive
 //! policy, and no method that makes a strict policy answer `*`:
 //!
@@ -43,7 +43,8 @@ use crate::{
     shared::SharedOrigins,
 };
 
-/// Typestate marker for a credentialed policy that reflects allowed origins.
+/// Typestate marker for a policy that reflects allowed origins (credentialed unless
+/// [`Cors::without_credentials`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Strict;
 
@@ -124,7 +125,8 @@ impl<M> fmt::Debug for Cors<M> {
 }
 
 impl Cors<Strict> {
-    /// A credentialed policy that allows exactly the given origins and patterns.
+    /// A credentialed policy (unless [`without_credentials`](Cors::without_credentials)) that
+    /// allows exactly the given origins and patterns.
     ///
     /// Each entry is either a serialized origin in the exact form browsers send
     /// (`https://app.example.com`, `http://localhost:3000`), a subdomain wildcard
@@ -158,7 +160,7 @@ impl Cors<Strict> {
         }
     }
 
-    /// A credentialed policy whose allowlist starts empty, for policies that allow origins
+    /// A strict policy whose allowlist starts empty, for policies that allow origins
     /// only by regex, predicate or shared list (the same as `Cors::strict` with an empty list,
     /// without spelling out its type). A policy that can allow nothing at all is still a
     /// [`ConfigProblem::NothingAllowed`](crate::ConfigProblem::NothingAllowed).
@@ -435,8 +437,10 @@ impl Cors<Strict> {
     /// An allowlist without credentials, for APIs that authenticate with a bearer token and
     /// send no cookies: allowed origins are still reflected (with `Vary: Origin`) and
     /// everything else is refused as before, but no `Access-Control-Allow-Credentials` is
-    /// sent, so browsers refuse the response to a `credentials: "include"` request and
-    /// cookies never carry the user's authority to another origin.
+    /// sent, so browsers withhold the response to a `credentials: "include"` request from the
+    /// script, and stop such a request at its preflight when it needs one. A simple request
+    /// (a `GET` or a form-like `POST`) with cookies still reaches the server; keep CSRF
+    /// defences (`SameSite` cookies, tokens) as with any CORS policy.
     ///
     /// Without credentials, browsers honour `*` in the method and exposed-header lists, so
     /// `allow_methods(["*"])` and `expose_headers(["*"])` are accepted here, and

@@ -272,13 +272,15 @@ fn build_methods(
         };
     };
     let mut list: Vec<Method> = Vec::with_capacity(methods.len());
+    // Every entry is checked, also after a `*`: each problem is reported.
+    let mut any = false;
     for input in methods {
         if input == "*" {
             if credentialed {
                 problems.push(ConfigProblem::WildcardMethod);
-                continue;
             }
-            return AllowedMethods::Any;
+            any = true;
+            continue;
         }
         let upper = input.to_ascii_uppercase();
         if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
@@ -307,7 +309,11 @@ fn build_methods(
             }),
         }
     }
-    AllowedMethods::List(list)
+    if any {
+        AllowedMethods::Any
+    } else {
+        AllowedMethods::List(list)
+    }
 }
 
 fn build_expose(
@@ -315,13 +321,11 @@ fn build_expose(
     credentialed: bool,
     problems: &mut Vec<ConfigProblem>,
 ) -> Expose {
-    if expose.iter().any(|name| name == "*") {
-        if credentialed {
-            problems.push(ConfigProblem::WildcardHeader {
-                list: HeaderList::Exposed,
-            });
-        }
-        return Expose::Any;
+    let any = expose.iter().any(|name| name == "*");
+    if any && credentialed {
+        problems.push(ConfigProblem::WildcardHeader {
+            list: HeaderList::Exposed,
+        });
     }
     for name in expose {
         if name == "set-cookie" || name == "set-cookie2" {
@@ -330,8 +334,12 @@ fn build_expose(
             });
         }
     }
-    let names = parse_header_names(expose, HeaderList::Exposed, problems);
-    if names.is_empty() {
+    // The other entries are checked even beside a `*`: each problem is reported.
+    let listed: Vec<String> = expose.iter().filter(|name| *name != "*").cloned().collect();
+    let names = parse_header_names(&listed, HeaderList::Exposed, problems);
+    if any {
+        Expose::Any
+    } else if names.is_empty() {
         Expose::Nothing
     } else {
         Expose::List(names)

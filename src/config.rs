@@ -136,7 +136,8 @@ pub struct CorsConfig {
     /// The request headers a preflight may ask for, or any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_headers: Option<HeaderNames>,
-    /// The response headers scripts may read, or any (permissive only).
+    /// The response headers scripts may read, or any (`"*"`: permissive, or strict with
+    /// `credentials = false`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expose_headers: Option<HeaderNames>,
     /// `Access-Control-Max-Age`, or none.

@@ -121,8 +121,8 @@ pub enum Decision {
     NotCors,
     /// A CORS request other than a preflight: the handler runs either way.
     Actual(Result<AllowOrigin, Reason>),
-    /// A CORS preflight: answered by the middleware, `204` with the grant, `204` with an
-    /// [`Explanation`] of a refusal, or a bare `403`.
+    /// A CORS preflight: answered by the middleware, `204` (or the configured `200`) with the
+    /// grant or with an [`Explanation`] of a refusal, or a bare `403`.
     Preflight(Result<PreflightGrant, PreflightRefusal>),
 }
 

@@ -71,9 +71,10 @@ pub enum ConfigProblem {
     },
     /// `*` in a strict allowlist.
     #[display(
-        "allowed origin \"*\": a strict policy sends credentials, and browsers refuse `*` with \
-         credentials; list the origins, use a pattern such as \"https://*.example.com\", or \
-         use Cors::permissive() for anonymous access"
+        "allowed origin \"*\": a strict policy reflects only the origins it lists (and browsers \
+         refuse `*` with credentials); list the origins, use a pattern such as \
+         \"https://*.example.com\", or use Cors::permissive() for anonymous access to \
+         everyone"
     )]
     WildcardOrigin,
     /// `null` in a strict allowlist without the explicit opt-in.
@@ -83,11 +84,11 @@ pub enum ConfigProblem {
          you really mean it"
     )]
     NullOrigin,
-    /// An `http://` origin other than loopback in a credentialed policy.
+    /// An `http://` origin other than loopback in a strict policy.
     #[display(
         "allowed origin {input:?}: plain http (other than localhost) can be read and forged \
-         on the network, and this policy sends credentials; use \"https://...\", or call \
-         allow_insecure_http_origins() to accept the risk"
+         on the network, so anyone on the path can speak as that page; use \"https://...\", or \
+         call allow_insecure_http_origins() to accept the risk"
     )]
     InsecureOrigin {
         /// The entry as written.
@@ -225,7 +226,8 @@ pub enum ConfigProblem {
     /// `*` in the allowed methods of a strict policy.
     #[display(
         "allowed method \"*\": browsers ignore `*` in Access-Control-Allow-Methods when \
-         credentials are sent; list the methods"
+         credentials are sent; list the methods, or call without_credentials() (in a config \
+         file: credentials = false) if the API sends no cookies"
     )]
     WildcardMethod,
     /// A header name that is not an HTTP token.
@@ -238,8 +240,8 @@ pub enum ConfigProblem {
     },
     /// `*` written as a header name.
     #[display("{list} header \"*\": {}", match list {
-        HeaderList::Allowed => "use allow_any_header() instead of listing `*`",
-        HeaderList::Exposed => "browsers ignore `*` in Access-Control-Expose-Headers when credentials are sent; list the headers the page may read",
+        HeaderList::Allowed => "use allow_any_header() instead of listing `*` (in a config file: allow_headers = \"*\")",
+        HeaderList::Exposed => "browsers ignore `*` in Access-Control-Expose-Headers when credentials are sent; list the headers the page may read, or call without_credentials() (in a config file: credentials = false) if the API sends no cookies",
     })]
     WildcardHeader {
         /// `allowed` or `exposed`.

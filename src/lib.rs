@@ -42,8 +42,8 @@
 //! | request | answer |
 //! | --- | --- |
 //! | no `Origin` | passed through; strict policies add `Vary: Origin`, permissive ones `Access-Control-Allow-Origin: *` |
-//! | `OPTIONS` + `Origin` + `Access-Control-Request-Method` (a **preflight**) | answered by the middleware, the handler never runs: `204` with the grant headers; for an allowed origin refused a method or header, `204` with the origin grant and the allowed lists (never the refused item, no `Max-Age`), so the browser names what was refused; otherwise `403` with an empty body and no CORS headers |
-//! | any other request with `Origin` | the handler runs; an allowed origin gets `Access-Control-Allow-Origin` (+ credentials and exposed headers), a refused one gets no grant headers (or `403` with [`Cors::block_disallowed`]) |
+//! | `OPTIONS` + `Origin` + `Access-Control-Request-Method` (a **preflight**) | answered by the middleware, the handler never runs: `204` (or `200`, [`Cors::preflight_status`]) with the grant headers; for an allowed origin refused a method or header, the same status with the origin grant and the allowed lists (never the refused item, no `Max-Age`), so the browser names what was refused; otherwise `403` with an empty body and no CORS headers |
+//! | any other request with `Origin` | the handler runs; an allowed origin gets `Access-Control-Allow-Origin` (+ credentials unless [`Cors::without_credentials`], and exposed headers), a refused one gets no grant headers (or `403` with [`Cors::block_disallowed`]) |
 //!
 //! Grant headers are also added to error responses of every kind (handler `4xx`/`5xx`,
 //! extractor errors, the default service's `404`/`405`, an `Err` from an inner middleware),
@@ -57,8 +57,10 @@
 //! predicate ([Allowlist entries](#allowlist-entries) explains each kind). It never answers `*` and never trusts `null`
 //! unless told so by a method whose name says the risk. For APIs authenticated by a bearer
 //! token rather than cookies, [`Cors::without_credentials`] keeps the allowlist and the
-//! reflection but sends no `Access-Control-Allow-Credentials`, so browsers refuse every
-//! cookie-carrying request.
+//! reflection but sends no `Access-Control-Allow-Credentials`: scripts on other origins never
+//! read a response to a request that carried cookies, and requests that need a preflight are
+//! stopped there. Simple requests with cookies still reach the server (only their response is
+//! withheld), so CSRF defences stay yours to keep, as with any CORS policy.
 //!
 //! [`Cors::permissive`] answers `*` and never sends credentials; nothing can make it
 //! credentialed, because the builder type has no such method.
@@ -183,12 +185,15 @@
 //!     and the script sees a CORS error instead of your `404`;
 //!   - anything else that may replace a response.
 //!
-//!   Never put `Access-Control-*` headers in `DefaultHeaders`: outside the policy it adds
-//!   them exactly where the policy refused (it fills in what is missing), inside it the policy
-//!   replaces them. Other default headers can sit anywhere.
+//!   Never put `Access-Control-*` headers in `DefaultHeaders`: outside the policy it fills them
+//!   in on every response that lacks them (an ACAO on exactly the responses the policy
+//!   refused, an ACAC beside a permissive `*`, ...), inside it the policy replaces them. Other
+//!   default headers can sit anywhere.
 //!
-//! Mistakes only a running app shows are logged once per policy, at `warn` level on target
-//! `actix_scoped_cors`: a policy beneath one that does not defer (it never decides anything),
+//! Mistakes only a running app shows are logged once per policy configuration, at `warn` level
+//! on target `actix_scoped_cors`: a policy beneath one that does not defer (it never decides
+//! anything; seen where actix-web routes inside the outer policy's call, not behind a
+//! middleware that calls onward from its future, such as most authentication layers),
 //! `Access-Control-*` headers set by a handler or by another CORS middleware beneath a policy
 //! (replaced), and `block_disallowed()` refusing an `Origin` that names the server's own host
 //! with the other scheme (a TLS-terminating proxy that sends no `X-Forwarded-Proto`).
@@ -198,12 +203,17 @@
 //! Browsers apply no CORS to WebSocket handshakes: the upgrade `GET` carries `Origin` but no
 //! preflight ever comes, and the page talks to the socket whatever the response headers say.
 //! A policy's grant headers mean nothing there; to keep other origins off a socket, mount it
-//! with [`Cors::block_disallowed`] (the handshake is answered `403` before the handler) or
-//! route it with [`guard::allowed_origin`].
+//! with [`Cors::block_disallowed`]: the handshake from a disallowed origin is answered `403`
+//! before the handler, while same-origin pages and clients that send no `Origin` get through.
+//! ([`guard::allowed_origin`] would also turn those two away, unless their origin is on the
+//! list.)
 //!
 //! Over HTTP/2 nothing changes: header names are lowercase on the wire, which is how the
 //! policy compares them anyway, and the same-origin test of `block_disallowed()` reads the
-//! `:authority` actix-web puts in the request's URI when there is no `Host` header.
+//! `:authority` (and `:scheme`) actix-web puts in the request's URI when there is no `Host`
+//! header. Because the client's `:scheme` is then preferred over the listener's, behind a
+//! proxy that speaks HTTP/2 to the app the same-origin test depends on the `:scheme` the proxy
+//! forwards, and the TLS-proxy warning above cannot fire.
 //!
 //! # Testing your configuration
 //!

@@ -1,6 +1,7 @@
 //! The actix-web glue: classify, [decide](crate::decision), decorate. Nothing else.
 //!
-//! - Preflights are answered here (`204`, also for a refusal the browser can explain, or
+//! - Preflights are answered here (`204` or the configured `200`, also for a refusal the
+//!   browser can explain, or
 //!   `403`, [`crate::headers`]); the wrapped service never sees them, unless the policy
 //!   defers ([`crate::nesting`]).
 //! - Actual requests reach the wrapped service; its response is decorated on the way out.
@@ -426,18 +427,19 @@ fn after_delegation<B>(
 /// Warns, once, when `Origin` names the request's own host with the other scheme (see
 /// [`warn::other_scheme`]).
 fn warn_if_other_scheme(policy: &PolicyInner, req: &ServiceRequest) {
+    if !warn::other_scheme_pending(policy) {
+        return;
+    }
     let Some(text) = req.headers().get(ORIGIN).and_then(|o| o.to_str().ok()) else {
         return;
     };
     let Some(origin) = Origin::parse(text) else {
         return;
     };
+    // The caller found the request not same-origin with the listener's scheme.
     let config = req.app_config();
-    let own = if config.secure() { "https" } else { "http" };
-    let other = if own == "https" { "http" } else { "https" };
-    if is_own_origin(&origin, req.head(), Some(config.host()), Some(other))
-        && !is_own_origin(&origin, req.head(), Some(config.host()), Some(own))
-    {
+    let other = if config.secure() { "http" } else { "https" };
+    if is_own_origin(&origin, req.head(), Some(config.host()), Some(other)) {
         warn::other_scheme(policy, req.head(), text);
     }
 }

@@ -96,7 +96,7 @@ impl<'a> Rejection<'a> {
         self.refused
     }
 
-    /// Whether the refused request was a preflight (answered `403`, or `204` naming the
+    /// Whether the refused request was a preflight (answered `403`, or `204`/`200` naming the
     /// allowed lists for an allowed origin refused a method or header) rather than an actual
     /// request (served without CORS headers, or `403` with `block_disallowed`).
     pub fn is_preflight(&self) -> bool {

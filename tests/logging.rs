@@ -473,27 +473,29 @@ fn warnings_about(marker: &str) -> Vec<String> {
 async fn a_policy_overruled_by_an_outer_one_that_does_not_defer_is_warned_once() {
     const INNER: &str = "https://overruled-inner.example.com";
     capture();
-    let outer = Cors::strict(["https://overruling-outer.example.com"])
-        .try_build()
-        .unwrap();
-    let inner = Cors::strict([INNER]).try_build().unwrap();
-    let app = test::init_service(
-        App::new().service(
-            web::scope("/warn-overruled").wrap(outer).service(
-                web::scope("/inner")
-                    .wrap(inner)
-                    .route("", web::get().to(HttpResponse::Ok)),
+    // Two workers, each building its own policies from the same builders (as a builder written
+    // inside the `HttpServer::new` closure does): one warning for both.
+    for _worker in 0..2 {
+        let outer = Cors::strict(["https://overruling-outer.example.com"]);
+        let inner = Cors::strict([INNER]);
+        let app = test::init_service(
+            App::new().service(
+                web::scope("/warn-overruled").wrap(outer).service(
+                    web::scope("/inner")
+                        .wrap(inner)
+                        .route("", web::get().to(HttpResponse::Ok)),
+                ),
             ),
-        ),
-    )
-    .await;
+        )
+        .await;
 
-    for origin in [INNER, "https://overruling-outer.example.com", INNER] {
-        let req = TestRequest::get()
-            .uri("/warn-overruled/inner")
-            .insert_header(("Origin", origin))
-            .to_request();
-        test::call_service(&app, req).await;
+        for origin in [INNER, "https://overruling-outer.example.com", INNER] {
+            let req = TestRequest::get()
+                .uri("/warn-overruled/inner")
+                .insert_header(("Origin", origin))
+                .to_request();
+            test::call_service(&app, req).await;
+        }
     }
 
     let warnings = warnings_about(INNER);

@@ -191,3 +191,33 @@ fn preflight_status_other_than_200_or_204_is_a_config_error() {
         assert!(strict().preflight_status(status).try_build().is_ok());
     }
 }
+
+#[test]
+fn entries_beside_a_wildcard_are_still_checked() {
+    let err = Cors::strict([ALLOWED])
+        .without_credentials()
+        .allow_methods(["*", "TRACE", "get", "PATCH"])
+        .expose_headers(["*", "set-cookie", "bad name"])
+        .try_build()
+        .unwrap_err();
+    assert_eq!(
+        err.problems(),
+        [
+            ConfigProblem::ForbiddenMethod {
+                input: "TRACE".into()
+            },
+            ConfigProblem::NonCanonicalMethod {
+                input: "get".into(),
+                canonical: "GET".into()
+            },
+            ConfigProblem::UnexposableHeader {
+                input: "set-cookie".into()
+            },
+            ConfigProblem::InvalidHeaderName {
+                input: "bad name".into(),
+                list: actix_scoped_cors::HeaderList::Exposed
+            },
+        ],
+        "{err}"
+    );
+}
