@@ -31,7 +31,7 @@ use std::{
     time::Duration,
 };
 
-use actix_web::dev::RequestHead;
+use actix_web::{dev::RequestHead, http::StatusCode};
 use futures_util::future::LocalBoxFuture;
 
 use crate::{
@@ -64,12 +64,13 @@ pub struct Permissive;
 /// | | strict | permissive |
 /// | --- | --- | --- |
 /// | origins | only those listed, matched or accepted by a predicate | any (`*`) |
-/// | credentials | yes (`Access-Control-Allow-Credentials: true`) | never |
+/// | credentials | yes (`Access-Control-Allow-Credentials: true`), unless [`without_credentials`](Cors::without_credentials) | never |
 /// | methods | `GET, HEAD, POST, PUT, PATCH, DELETE` | any (`*`) |
 /// | request headers | `content-type, authorization` | any (`*`, plus `authorization` when asked) |
 /// | exposed headers | none | none |
 /// | max age | 600 s | 7200 s |
 /// | disallowed actual requests | served without CORS headers (browser blocks the read) | — |
+/// | preflight answer | `204`, or `200` with [`preflight_status`](Cors::preflight_status) | the same |
 ///
 /// # Example
 ///
@@ -364,6 +365,35 @@ impl Cors<Strict> {
         self.config.private_network = true;
         self
     }
+
+    /// An allowlist without credentials, for APIs that authenticate with a bearer token and
+    /// send no cookies: allowed origins are still reflected (with `Vary: Origin`) and
+    /// everything else is refused as before, but no `Access-Control-Allow-Credentials` is
+    /// sent, so browsers refuse the response to a `credentials: "include"` request and
+    /// cookies never carry the user's authority to another origin.
+    ///
+    /// Without credentials, browsers honour `*` in the method and exposed-header lists, so
+    /// `allow_methods(["*"])` and `expose_headers(["*"])` are accepted here, and
+    /// [`allow_any_header`](Cors::allow_any_header) answers `*` (plus `authorization` when
+    /// asked). The origin is never `*`: that is [`Cors::permissive`].
+    ///
+    /// ```
+    /// use actix_scoped_cors::Cors;
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .without_credentials()
+    ///     .allow_headers(["authorization", "content-type"])
+    ///     .try_build()
+    ///     .unwrap();
+    /// assert!(!policy.is_credentialed());
+    /// assert!(policy.allows_origin("https://app.example.com"));
+    /// assert!(!policy.allows_origin("https://evil.example.net"));
+    /// ```
+    pub fn without_credentials(mut self) -> Self {
+        self.built = Arc::default();
+        self.config.without_credentials = true;
+        self
+    }
 }
 
 impl Cors<Permissive> {
@@ -567,6 +597,37 @@ impl<M: Mode> Cors<M> {
         self
     }
 
+    /// The status of a preflight answer that grants (or explains a refusal to an allowed
+    /// origin): `204 No Content` by default; `200 OK` for legacy clients and proxies that
+    /// mishandle `204`. Browsers accept either (any status from 200 to 299). Any other status
+    /// is refused by [`try_build`](Cors::try_build) with
+    /// [`ConfigProblem::PreflightStatus`](crate::ConfigProblem::PreflightStatus). Refused
+    /// preflights from other origins are still `403`.
+    ///
+    /// ```
+    /// use actix_scoped_cors::{ConfigProblem, Cors};
+    /// use actix_web::http::StatusCode;
+    ///
+    /// let policy = Cors::strict(["https://app.example.com"])
+    ///     .preflight_status(StatusCode::OK)
+    ///     .try_build();
+    /// assert!(policy.is_ok());
+    ///
+    /// let err = Cors::permissive()
+    ///     .preflight_status(StatusCode::ACCEPTED)
+    ///     .try_build()
+    ///     .unwrap_err();
+    /// assert!(matches!(
+    ///     err.problems()[0],
+    ///     ConfigProblem::PreflightStatus { status: 202 }
+    /// ));
+    /// ```
+    pub fn preflight_status(mut self, status: StatusCode) -> Self {
+        self.built = Arc::default();
+        self.config.preflight_status = Some(status);
+        self
+    }
+
     /// Calls `hook` for every refused CORS request, with the reason, the origin and the path.
     ///
     /// Refusals are also logged with `log::debug!`; the hook is for metrics or your own
@@ -642,13 +703,13 @@ impl<M: Mode> Cors<M> {
     ///
     /// A [`ConfigError`] listing **every** problem, each with the offending input and a fix.
     pub fn try_build(self) -> Result<Policy, ConfigError> {
-        compile::build(self.config, M::CREDENTIALED)
+        compile::build(self.config, M::REFLECTS)
     }
 
     /// The policy `.wrap()` uses: built on the first call, shared by clones.
     pub(crate) fn built(&self) -> &Result<Policy, ConfigError> {
         self.built
-            .get_or_init(|| compile::build(self.config.clone(), M::CREDENTIALED))
+            .get_or_init(|| compile::build(self.config.clone(), M::REFLECTS))
     }
 }
 
@@ -660,16 +721,17 @@ mod sealed {
 
 /// The two builder modes, [`Strict`] and [`Permissive`]. Sealed: no other mode exists.
 pub trait Mode: sealed::Sealed {
-    /// Whether policies of this mode send `Access-Control-Allow-Credentials: true`.
-    const CREDENTIALED: bool;
+    /// Whether policies of this mode reflect allowed origins (and may send
+    /// `Access-Control-Allow-Credentials: true`) rather than answer `*`.
+    const REFLECTS: bool;
 }
 
 impl Mode for Strict {
-    const CREDENTIALED: bool = true;
+    const REFLECTS: bool = true;
 }
 
 impl Mode for Permissive {
-    const CREDENTIALED: bool = false;
+    const REFLECTS: bool = false;
 }
 
 impl<M: Mode> TryFrom<Cors<M>> for Policy {

@@ -3,7 +3,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use actix_web::http::{header::HeaderName, header::HeaderValue, Method};
+use actix_web::http::{header::HeaderName, header::HeaderValue, Method, StatusCode};
 use regex::Regex;
 
 use crate::{
@@ -50,17 +50,31 @@ pub(crate) struct Config {
     pub(crate) private_network: bool,
     pub(crate) defers_to_inner: bool,
     pub(crate) safety: OriginSafety,
+    /// [`Cors::without_credentials`](crate::Cors::without_credentials): a strict allowlist
+    /// that sends no `Access-Control-Allow-Credentials`.
+    pub(crate) without_credentials: bool,
+    /// [`Cors::preflight_status`](crate::Cors::preflight_status); `None` is `204`.
+    pub(crate) preflight_status: Option<StatusCode>,
 }
 
-pub(crate) fn build(config: Config, credentialed: bool) -> Result<Policy, ConfigError> {
+/// Builds a policy of one mode: `reflects` for a strict one (an allowlist whose matches are
+/// reflected, credentialed unless [`Config::without_credentials`]), not for a permissive one
+/// (`*`, never credentials).
+pub(crate) fn build(config: Config, reflects: bool) -> Result<Policy, ConfigError> {
     let mut problems = Vec::new();
+    let credentialed = reflects && !config.without_credentials;
 
-    let origins = if credentialed {
+    let origins = if reflects {
         AllowedOrigins::Matching(Box::new(build_matcher(&config, &mut problems)))
     } else {
         AllowedOrigins::Any
     };
-    let methods = build_methods(config.methods.as_deref(), credentialed, &mut problems);
+    let methods = build_methods(
+        config.methods.as_deref(),
+        reflects,
+        credentialed,
+        &mut problems,
+    );
     let headers = if config.any_header {
         AllowedHeaders::Any
     } else {
@@ -82,6 +96,12 @@ pub(crate) fn build(config: Config, credentialed: bool) -> Result<Policy, Config
     if config.block_disallowed && config.defers_to_inner {
         problems.push(ConfigProblem::BlockWhileDeferring);
     }
+    let preflight_status = config.preflight_status.unwrap_or(StatusCode::NO_CONTENT);
+    if !matches!(preflight_status, StatusCode::OK | StatusCode::NO_CONTENT) {
+        problems.push(ConfigProblem::PreflightStatus {
+            status: preflight_status.as_u16(),
+        });
+    }
     if !problems.is_empty() {
         return Err(ConfigError::new(problems));
     }
@@ -90,6 +110,7 @@ pub(crate) fn build(config: Config, credentialed: bool) -> Result<Policy, Config
     Ok(Policy {
         inner: Arc::new(PolicyInner {
             origins,
+            reflects,
             credentialed,
             methods,
             headers,
@@ -97,6 +118,7 @@ pub(crate) fn build(config: Config, credentialed: bool) -> Result<Policy, Config
             block_disallowed: config.block_disallowed,
             private_network: config.private_network,
             defers_to_inner: config.defers_to_inner,
+            preflight_status,
             on_reject: config.on_reject,
             async_origin: config.async_predicate,
         }),
@@ -204,11 +226,12 @@ fn checked_regex(input: &str, safety: OriginSafety) -> Result<String, ConfigProb
 
 fn build_methods(
     methods: Option<&[String]>,
+    reflects: bool,
     credentialed: bool,
     problems: &mut Vec<ConfigProblem>,
 ) -> AllowedMethods {
     let Some(methods) = methods else {
-        return if credentialed {
+        return if reflects {
             AllowedMethods::List(vec![
                 Method::GET,
                 Method::HEAD,

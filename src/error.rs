@@ -311,6 +311,16 @@ pub enum ConfigProblem {
          handler runs"
     )]
     BlockWhileDeferring,
+    /// A [`preflight_status`](crate::Cors::preflight_status) other than `200` or `204`.
+    #[display(
+        "preflight_status({status}): a preflight answer must have an ok status for browsers to \
+         read its grant, and clients expect 204 No Content or 200 OK; use StatusCode::NO_CONTENT \
+         (the default) or StatusCode::OK"
+    )]
+    PreflightStatus {
+        /// The configured status code.
+        status: u16,
+    },
     /// A strict policy that can never allow any origin.
     #[display(
         "no allowed origins: a strict policy needs at least one origin, pattern, regex or \

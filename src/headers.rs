@@ -39,12 +39,12 @@ pub(crate) fn decorate(policy: &PolicyInner, decision: &Decision, headers: &mut 
             headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.to_header_value());
             grant_actual(policy, headers, has_vary);
         }
-        Decision::NotCors if !policy.credentialed => {
+        Decision::NotCors if !policy.reflects => {
             // A static `*` on every response: caches need no Vary.
             headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
             grant_actual(policy, headers, has_vary);
         }
-        // A strict policy grants nothing to a request without `Origin` or a refused one, so
+        // A policy that reflects grants nothing to a request without `Origin` or a refused one, so
         // nothing a handler or an inner layer granted may stay either: it would be a grant
         // this policy never made (a second ACAO line, `*` beside credentials). Preflights
         // are answered, never decorated; should one get here, it gets no grant either.
@@ -58,6 +58,8 @@ pub(crate) fn decorate(policy: &PolicyInner, decision: &Decision, headers: &mut 
 fn grant_actual(policy: &PolicyInner, headers: &mut HeaderMap, has_vary: HasVary) {
     if policy.credentialed {
         headers.append(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+    }
+    if policy.reflects {
         vary_on_origin_known(headers, has_vary);
     }
     if let Some(expose) = &policy.values.expose_headers {
@@ -65,7 +67,9 @@ fn grant_actual(policy: &PolicyInner, headers: &mut HeaderMap, has_vary: HasVary
     }
 }
 
-/// The answer to a preflight: `204` with the grant; for an explained refusal, `204` with the
+/// The answer to a preflight: `204` (or the policy's
+/// [`preflight_status`](crate::Cors::preflight_status)) with the grant; for an explained
+/// refusal, the same status with the
 /// origin grant and the allowed lists (never the refused item), so that the browser's own
 /// check names the refused method or header; otherwise `403` with an empty body and no CORS
 /// headers (nothing that reveals the policy). The caller reports refusals.
@@ -81,7 +85,7 @@ pub(crate) fn preflight_answer(
         }) => (&explanation.allow_origin, &explanation.allow_headers, None),
         Err(_) => return HttpResponse::new(StatusCode::FORBIDDEN),
     };
-    let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
+    let mut response = HttpResponse::new(policy.preflight_status);
     let headers = response.headers_mut();
     headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.to_header_value());
     if policy.credentialed {

@@ -55,7 +55,10 @@
 //! [`Cors::strict`] sends `Access-Control-Allow-Credentials: true` and reflects the request's
 //! `Origin` only when it is on the allowlist, matched by a pattern or a regex, or accepted by a
 //! predicate ([Allowlist entries](#allowlist-entries) explains each kind). It never answers `*` and never trusts `null`
-//! unless told so by a method whose name says the risk.
+//! unless told so by a method whose name says the risk. For APIs authenticated by a bearer
+//! token rather than cookies, [`Cors::without_credentials`] keeps the allowlist and the
+//! reflection but sends no `Access-Control-Allow-Credentials`, so browsers refuse every
+//! cookie-carrying request.
 //!
 //! [`Cors::permissive`] answers `*` and never sends credentials; nothing can make it
 //! credentialed, because the builder type has no such method.

@@ -7,7 +7,7 @@ use actix_web::{
     dev::RequestHead,
     http::{
         header::{HeaderName, HeaderValue},
-        Method,
+        Method, StatusCode,
     },
 };
 use futures_util::future::LocalBoxFuture;
@@ -46,6 +46,10 @@ pub struct Policy {
 
 pub(crate) struct PolicyInner {
     pub(crate) origins: AllowedOrigins,
+    /// A strict policy: allowed origins are reflected (and `Vary: Origin` sent), never `*`.
+    pub(crate) reflects: bool,
+    /// `Access-Control-Allow-Credentials: true` goes with every grant. Only a policy that
+    /// reflects can be credentialed.
     pub(crate) credentialed: bool,
     pub(crate) methods: AllowedMethods,
     pub(crate) headers: AllowedHeaders,
@@ -53,6 +57,8 @@ pub(crate) struct PolicyInner {
     pub(crate) block_disallowed: bool,
     pub(crate) private_network: bool,
     pub(crate) defers_to_inner: bool,
+    /// The status of a preflight answer that carries a grant: `204` or `200`.
+    pub(crate) preflight_status: StatusCode,
     pub(crate) on_reject: Option<RejectionHook>,
     pub(crate) async_origin: Option<AsyncOriginPredicate>,
 }
@@ -86,6 +92,7 @@ impl fmt::Debug for Policy {
         f.debug_struct("Policy")
             .field("origins", &inner.origins)
             .field("credentialed", &inner.credentialed)
+            .field("preflight_status", &inner.preflight_status.as_u16())
             .field("methods", &inner.methods)
             .field("headers", &inner.headers)
             .field("block_disallowed", &inner.block_disallowed)
