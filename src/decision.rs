@@ -21,7 +21,7 @@ use actix_web::{
 
 use crate::{
     header_names::{ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, ANY, ANY_AND_AUTHORIZATION},
-    origin::MAX_ORIGIN_LEN,
+    origin::{is_visible_ascii, MAX_ORIGIN_LEN},
     policy::{AllowedHeaders, AllowedMethods, AllowedOrigins, Policy, PolicyInner},
     rejection::Reason,
 };
@@ -56,6 +56,14 @@ impl AllowOrigin {
             AllowOrigin::Reflect(origin) => origin.clone(),
         }
     }
+
+    /// The header value to send, without a reference count for the reflected origin.
+    pub(crate) fn into_header_value(self) -> HeaderValue {
+        match self {
+            AllowOrigin::Any => ANY,
+            AllowOrigin::Reflect(origin) => origin,
+        }
+    }
 }
 
 /// What a successful preflight answer carries beyond the policy's precomputed values.
@@ -83,9 +91,10 @@ pub struct PreflightRefusal {
     /// For an allowed origin refused a method or header by the policy's lists: what a `2xx`
     /// answer carries so that the browser's own check names the refused item. `None` for a
     /// disallowed or malformed origin, a malformed request, and an
-    /// [`allow_any_header`](crate::Cors::allow_any_header) policy refusing a header. Boxed:
-    /// refusals are rare, and every decision is carried through the request.
-    pub explanation: Option<Box<Explanation>>,
+    /// [`allow_any_header`](crate::Cors::allow_any_header) policy refusing a header. Not
+    /// boxed, so that an explained refusal allocates nothing; a preflight's decision is
+    /// answered at once, never carried through the request.
+    pub explanation: Option<Explanation>,
 }
 
 /// The grant of the origin and the allowed lists, without the refused item, that a refused
@@ -128,10 +137,11 @@ pub enum Decision {
 
 /// Judges a request head against a policy. Pure: no I/O, no logging, no hooks.
 ///
-/// Cost: one hash lookup for exact origins, one pass over `Access-Control-Request-Headers`
-/// (bounded by [`MAX_REQUEST_HEADERS_LEN`]); no allocation except when a credentialed policy
-/// with [`allow_any_header`](crate::Cors::allow_any_header) echoes a request list that
-/// needed cleaning up.
+/// Cost: one lookup of each CORS request header in the head, one hash lookup for exact
+/// origins, one pass over `Access-Control-Request-Headers` (bounded by
+/// [`MAX_REQUEST_HEADERS_LEN`]); no allocation except when a credentialed policy with
+/// [`allow_any_header`](crate::Cors::allow_any_header) echoes a request list that needed
+/// cleaning up.
 ///
 /// # Example
 ///
@@ -149,7 +159,18 @@ pub enum Decision {
 /// );
 /// ```
 pub fn decide(policy: &Policy, head: &RequestHead) -> Decision {
-    decide_with(&policy.inner, head, OriginCheck::Match)
+    decide_with(&policy.inner, head, OriginCheck::Match, Naming::Always)
+}
+
+/// Whether a preflight refused for a request header names it
+/// ([`PreflightRefusal::refused`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Naming {
+    /// Always: for [`decide`], and whenever the refusal is reported.
+    Always,
+    /// Never: nobody hears the refusal (no hook, no debug log), and the answer never names
+    /// the refused item, so the copy of the name (an allocation) is not made.
+    Never,
 }
 
 /// How [`decide_with`] judges the origin.
@@ -165,30 +186,48 @@ pub(crate) fn decide_with(
     policy: &PolicyInner,
     head: &RequestHead,
     check: OriginCheck,
+    naming: Naming,
 ) -> Decision {
     let origins = head.headers.get_all(ORIGIN);
     if origins.len() == 0 {
         return Decision::NotCors;
     }
     let origin = check_origin(policy, origins.as_slice(), head, check);
-    if !is_preflight(head) {
+    // `is_preflight`, with `Origin` known to be there and `Access-Control-Request-Method`
+    // looked up once for both questions.
+    let requested_methods = match head.method == Method::OPTIONS {
+        true => head.headers.get_all(ACCESS_CONTROL_REQUEST_METHOD),
+        false => return Decision::Actual(origin),
+    };
+    if requested_methods.len() == 0 {
         return Decision::Actual(origin);
     }
     let allow_origin = match origin {
         Ok(allow_origin) => allow_origin,
         Err(reason) => return Decision::Preflight(Err(PreflightRefusal::bare(reason))),
     };
-    Decision::Preflight(check_preflight(policy, head, allow_origin))
+    Decision::Preflight(check_preflight(
+        policy,
+        head,
+        requested_methods.as_slice(),
+        allow_origin,
+        naming,
+    ))
 }
 
 /// Judges the method and request headers of a preflight from an allowed origin.
+// The refusal is returned by value on purpose: boxing its explanation would allocate on
+// every explained refusal, and the value goes straight into the answer.
+#[allow(clippy::result_large_err)]
 fn check_preflight(
     policy: &PolicyInner,
     head: &RequestHead,
+    requested_methods: &[HeaderValue],
     allow_origin: AllowOrigin,
+    naming: Naming,
 ) -> Result<PreflightGrant, PreflightRefusal> {
-    let method = check_method(policy, head);
-    let headers = check_request_headers(policy, head);
+    let method = check_method(policy, requested_methods);
+    let headers = check_request_headers(policy, head, naming);
     let refusal = match (method, headers) {
         (Ok(()), Ok(allow_headers)) => {
             let private_network = policy.private_network
@@ -212,7 +251,7 @@ fn check_preflight(
                 Err(HeaderRefusal::NotAllowed(_)) => listed_headers(policy),
                 Err(HeaderRefusal::Invalid) => None,
             };
-            (Reason::MethodNotAllowed, method, allow_headers)
+            (Reason::MethodNotAllowed, Some(method), allow_headers)
         }
         (Ok(()), Err(HeaderRefusal::Invalid)) => return Err(Reason::InvalidRequestHeaders.into()),
         (Ok(()), Err(HeaderRefusal::NotAllowed(name))) => {
@@ -222,12 +261,10 @@ fn check_preflight(
     let (reason, refused, allow_headers) = refusal;
     Err(PreflightRefusal {
         reason,
-        refused: Some(refused),
-        explanation: allow_headers.map(|allow_headers| {
-            Box::new(Explanation {
-                allow_origin,
-                allow_headers,
-            })
+        refused,
+        explanation: allow_headers.map(|allow_headers| Explanation {
+            allow_origin,
+            allow_headers,
         }),
     })
 }
@@ -254,9 +291,9 @@ enum MethodRefusal {
 enum HeaderRefusal {
     /// Malformed or over the limits: [`Reason::InvalidRequestHeaders`].
     Invalid,
-    /// Well-formed, but this name (the first refused one) is not allowed:
-    /// [`Reason::HeaderNotAllowed`].
-    NotAllowed(HeaderValue),
+    /// Well-formed, but this name (the first refused one; `None` for [`Naming::Never`]) is
+    /// not allowed: [`Reason::HeaderNotAllowed`].
+    NotAllowed(Option<HeaderValue>),
 }
 
 /// Whether `head` is a CORS preflight: `OPTIONS` with `Origin` and
@@ -274,7 +311,30 @@ pub(crate) fn origin_is_allowed(policy: &PolicyInner, head: &RequestHead) -> boo
     origins.len() > 0 && check_origin(policy, origins.as_slice(), head, OriginCheck::Match).is_ok()
 }
 
+/// What the response to an actual request (or to one without `Origin`) is decorated with:
+/// the part of a [`Decision`] that travels with the request through the wrapped service,
+/// kept small because it lives in the middleware's future.
+#[derive(Debug, Clone)]
+pub(crate) enum ActualGrant {
+    /// No `Origin`: not a CORS request.
+    NotCors,
+    /// Allowed, with this `Access-Control-Allow-Origin`.
+    Allowed(AllowOrigin),
+    /// Refused; or a preflight, which is answered, never decorated, and granted nothing
+    /// should it be decorated.
+    Refused,
+}
+
 impl Decision {
+    /// The part of this decision a response is decorated with.
+    pub(crate) fn into_actual(self) -> ActualGrant {
+        match self {
+            Decision::NotCors => ActualGrant::NotCors,
+            Decision::Actual(Ok(allow_origin)) => ActualGrant::Allowed(allow_origin),
+            Decision::Actual(Err(_)) | Decision::Preflight(_) => ActualGrant::Refused,
+        }
+    }
+
     /// Whether the only thing standing in the way is the origin, which an asynchronous
     /// predicate may still accept.
     pub(crate) fn awaits_origin_predicate(&self) -> bool {
@@ -302,31 +362,37 @@ fn check_origin(
     let [origin] = origins else {
         return Err(Reason::InvalidOrigin);
     };
-    if origin.is_empty() || origin.len() > MAX_ORIGIN_LEN {
+    let bytes = origin.as_bytes();
+    if bytes.is_empty() || bytes.len() > MAX_ORIGIN_LEN {
         return Err(Reason::InvalidOrigin);
     }
     // The common case first: an exact match needs no further validation (configured origins
     // are visible ASCII).
-    if matcher.contains_exact(origin.as_bytes()) {
+    if matcher.contains_exact(bytes) {
         return Ok(AllowOrigin::Reflect(origin.clone()));
     }
-    let Ok(text) = origin.to_str() else {
-        return Err(Reason::InvalidOrigin);
+    // Whatever the other rules accept is visible ASCII (a parsed origin, or `null`), so the
+    // check that tells a malformed value from a refused one is needed only to refuse.
+    let allowed = match check {
+        OriginCheck::Match => matcher.matches_beyond_exact(bytes, head),
+        OriginCheck::Vouched => is_visible_ascii(bytes),
     };
-    if check == OriginCheck::Vouched || matcher.matches(text, head) {
+    if allowed {
         Ok(AllowOrigin::Reflect(origin.clone()))
-    } else {
+    } else if is_visible_ascii(bytes) {
         Err(Reason::OriginNotAllowed)
+    } else {
+        Err(Reason::InvalidOrigin)
     }
 }
 
-fn check_method(policy: &PolicyInner, head: &RequestHead) -> Result<(), MethodRefusal> {
-    let mut lines = head.headers.get_all(ACCESS_CONTROL_REQUEST_METHOD);
-    let (Some(line), None) = (lines.next(), lines.next()) else {
+/// Judges the `Access-Control-Request-Method` lines of a preflight.
+fn check_method(policy: &PolicyInner, lines: &[HeaderValue]) -> Result<(), MethodRefusal> {
+    let [line] = lines else {
         return Err(MethodRefusal::Invalid);
     };
     let requested = line.as_bytes();
-    if requested.is_empty() || !requested.iter().all(|&b| is_tchar(b)) {
+    if requested.is_empty() || !is_token(requested) {
         return Err(MethodRefusal::Invalid);
     }
     // CORS-safelisted methods pass the browser's method check whatever the answer lists
@@ -355,6 +421,7 @@ fn check_method(policy: &PolicyInner, head: &RequestHead) -> Result<(), MethodRe
 fn check_request_headers(
     policy: &PolicyInner,
     head: &RequestHead,
+    naming: Naming,
 ) -> Result<Option<HeaderValue>, HeaderRefusal> {
     let lines = head.headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
     let total: usize = lines.clone().map(HeaderValue::len).sum();
@@ -366,8 +433,14 @@ fn check_request_headers(
     let mut count = 0;
     // Empty elements count too: a list of 4,000 commas is as much work as 4,000 names.
     let mut elements = 0;
+    // Only an `allow_any_header` policy's answer depends on the names' spelling: whether
+    // `authorization` is among them, and whether the list can be echoed as it is (a single
+    // line of lowercase names separated by bare commas).
+    let listed = match &policy.headers {
+        AllowedHeaders::List(allowed) => Some(allowed.as_slice()),
+        AllowedHeaders::Any => None,
+    };
     let mut authorization = false;
-    // A single line of lowercase names separated by bare commas can be echoed as it is.
     let mut echo_as_is = lines.len() == 1;
     for line in lines.clone() {
         for raw in line.as_bytes().split(|&b| b == b',') {
@@ -380,7 +453,7 @@ fn check_request_headers(
                 echo_as_is = false;
                 continue;
             }
-            if !name.iter().all(|&b| is_tchar(b)) {
+            if !is_token(name) {
                 return Err(HeaderRefusal::Invalid);
             }
             count += 1;
@@ -396,21 +469,27 @@ fn check_request_headers(
                 refused = Some(name);
                 continue;
             }
-            echo_as_is &= name.len() == raw.len() && !name.iter().any(u8::is_ascii_uppercase);
-            authorization |= name.eq_ignore_ascii_case(b"authorization");
-            if let AllowedHeaders::List(allowed) = &policy.headers {
-                let listed = allowed
-                    .iter()
-                    .any(|a| a.as_str().as_bytes().eq_ignore_ascii_case(name));
-                if !listed {
-                    refused = Some(name);
+            match listed {
+                Some(allowed) => {
+                    if !allowed
+                        .iter()
+                        .any(|a| a.as_str().as_bytes().eq_ignore_ascii_case(name))
+                    {
+                        refused = Some(name);
+                    }
+                }
+                None => {
+                    echo_as_is &=
+                        name.len() == raw.len() && !name.iter().any(u8::is_ascii_uppercase);
+                    authorization |= name.eq_ignore_ascii_case(b"authorization");
                 }
             }
         }
     }
     if let Some(name) = refused {
-        let name =
-            HeaderValue::from_bytes(name).expect("token characters form a valid header value");
+        let name = (naming == Naming::Always).then(|| {
+            HeaderValue::from_bytes(name).expect("token characters form a valid header value")
+        });
         return Err(HeaderRefusal::NotAllowed(name));
     }
     Ok(match &policy.headers {
@@ -446,9 +525,36 @@ fn normalised_list(lines: &[HeaderValue]) -> HeaderValue {
 
 /// `tchar` of RFC 9110: the characters of a method or header-name token. Shared with the
 /// `testing` simulation's protocol rules.
+#[inline]
 pub(crate) fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    TCHAR[usize::from(b)]
 }
+
+/// Whether every byte is a [`tchar`](is_tchar): one table lookup a byte.
+fn is_token(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| is_tchar(b))
+}
+
+/// [`is_tchar`] as a table, built from the RFC's definition at compile time.
+static TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || {
+            let specials = b"!#$%&'*+-.^_`|~";
+            let mut i = 0;
+            let mut found = false;
+            while i < specials.len() {
+                found |= specials[i] == byte;
+                i += 1;
+            }
+            found
+        };
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -472,6 +578,14 @@ mod tests {
         match decision {
             Decision::Preflight(Ok(grant)) => grant.allow_headers,
             other => panic!("not granted: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_tchar_table_is_the_rfc_definition() {
+        for b in 0..=255u8 {
+            let rfc = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+            assert_eq!(is_tchar(b), rfc, "{b:#04x}");
         }
     }
 

@@ -23,30 +23,34 @@ use actix_web::{
 };
 
 use crate::{
-    decision::{Decision, PreflightGrant, PreflightRefusal},
+    decision::{ActualGrant, PreflightGrant, PreflightRefusal},
     header_names::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ANY, TRUE, VARY_ORIGIN, VARY_PREFLIGHT},
     policy::PolicyInner,
 };
 
 /// Decorates the response to an actual request (or to a request without `Origin`) with what
-/// `decision` grants, and only that: grant headers a handler or an inner layer set are
+/// `grant` grants (moved into the response: no reference count is taken), and only that:
+/// grant headers a handler or an inner layer set are
 /// removed first, so exactly one `Access-Control-Allow-Origin` leaves the policy.
 ///
 /// Returns which grant headers were there before, for [`warn::replaced_grants`](crate::warn::replaced_grants).
 pub(crate) fn decorate(
     policy: &PolicyInner,
-    decision: &Decision,
+    grant: ActualGrant,
     headers: &mut HeaderMap,
 ) -> Replaced {
     // After `remove_grants`, no grant header is left, so ours are appended (cheaper than
     // `insert`, which hands back the old values).
     let (has_vary, replaced) = remove_grants(headers);
-    match decision {
-        Decision::Actual(Ok(allow_origin)) => {
-            headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.to_header_value());
+    match grant {
+        ActualGrant::Allowed(allow_origin) => {
+            headers.append(
+                ACCESS_CONTROL_ALLOW_ORIGIN,
+                allow_origin.into_header_value(),
+            );
             grant_actual(policy, headers, has_vary);
         }
-        Decision::NotCors if !policy.reflects => {
+        ActualGrant::NotCors if !policy.reflects => {
             // A static `*` on every response: caches need no Vary.
             headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
             grant_actual(policy, headers, has_vary);
@@ -55,7 +59,7 @@ pub(crate) fn decorate(
         // nothing a handler or an inner layer granted may stay either: it would be a grant
         // this policy never made (a second ACAO line, `*` beside credentials). Preflights
         // are answered, never decorated; should one get here, it gets no grant either.
-        Decision::NotCors | Decision::Actual(Err(_)) | Decision::Preflight(_) => {
+        ActualGrant::NotCors | ActualGrant::Refused => {
             vary_on_origin_known(headers, has_vary);
         }
     }
@@ -81,21 +85,31 @@ fn grant_actual(policy: &PolicyInner, headers: &mut HeaderMap, has_vary: HasVary
 /// origin grant and the allowed lists (never the refused item), so that the browser's own
 /// check names the refused method or header; otherwise `403` with an empty body and no CORS
 /// headers (nothing that reveals the policy). The caller reports refusals.
+///
+/// The decision's values are moved into the answer: no reference count is taken for them.
 pub(crate) fn preflight_answer(
     policy: &PolicyInner,
-    result: &Result<PreflightGrant, PreflightRefusal>,
+    result: Result<PreflightGrant, PreflightRefusal>,
 ) -> HttpResponse {
+    // `Some(private network granted)` for a grant, `None` for an explained refusal.
     let (allow_origin, allow_headers, granted) = match result {
-        Ok(grant) => (&grant.allow_origin, &grant.allow_headers, Some(grant)),
+        Ok(grant) => (
+            grant.allow_origin,
+            grant.allow_headers,
+            Some(grant.private_network),
+        ),
         Err(PreflightRefusal {
             explanation: Some(explanation),
             ..
-        }) => (&explanation.allow_origin, &explanation.allow_headers, None),
+        }) => (explanation.allow_origin, explanation.allow_headers, None),
         Err(_) => return HttpResponse::new(StatusCode::FORBIDDEN),
     };
     let mut response = HttpResponse::new(policy.preflight_status);
     let headers = response.headers_mut();
-    headers.append(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.to_header_value());
+    headers.append(
+        ACCESS_CONTROL_ALLOW_ORIGIN,
+        allow_origin.into_header_value(),
+    );
     if policy.credentialed {
         headers.append(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
@@ -104,9 +118,9 @@ pub(crate) fn preflight_answer(
         policy.values.allow_methods.clone(),
     );
     if let Some(allow_headers) = allow_headers {
-        headers.append(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers.clone());
+        headers.append(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
     }
-    if let Some(grant) = granted {
+    if let Some(private_network) = granted {
         // Only a grant is cached. A refusal with a `Max-Age` would be cached by the
         // browser's preflight cache as a grant of what it lists (the origin, the allowed
         // methods and headers), which is harmless but keeps a configuration fix from
@@ -114,7 +128,7 @@ pub(crate) fn preflight_answer(
         if let Some(max_age) = &policy.values.max_age {
             headers.append(ACCESS_CONTROL_MAX_AGE, max_age.clone());
         }
-        if grant.private_network {
+        if private_network {
             headers.append(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
         }
     }

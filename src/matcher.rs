@@ -74,16 +74,22 @@ impl OriginMatcher {
         if origin.len() > MAX_ORIGIN_LEN {
             return false;
         }
-        if self.contains_exact(origin.as_bytes()) {
-            return true;
-        }
-        if origin == "null" {
+        self.contains_exact(origin.as_bytes()) || self.matches_beyond_exact(origin.as_bytes(), head)
+    }
+
+    /// [`matches`](Self::matches) for the bytes of an `Origin` value already looked up on the
+    /// exact list and not found there (and no longer than [`MAX_ORIGIN_LEN`]): `null`, then
+    /// the patterns, regexes, shared lists and predicates, on the parsed origin. Whatever it
+    /// accepts is visible ASCII (a parsed origin, or `null`).
+    pub(crate) fn matches_beyond_exact(&self, origin: &[u8], head: &RequestHead) -> bool {
+        if origin == b"null" {
             return self.allow_null;
         }
         if !self.has_rules_beyond_exact() {
             return false;
         }
-        let Some(parsed) = Origin::parse(origin) else {
+        // The parser checks every byte; UTF-8 only lets it borrow the value as text.
+        let Some(parsed) = std::str::from_utf8(origin).ok().and_then(Origin::parse) else {
             return false;
         };
         self.table.matches_patterns(&parsed)

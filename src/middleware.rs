@@ -29,7 +29,7 @@ use pin_project_lite::pin_project;
 
 use crate::{
     builder::{Cors, Mode},
-    decision::{decide_with, Decision, OriginCheck},
+    decision::{decide_with, ActualGrant, Decision, Naming, OriginCheck},
     guard::is_own_origin,
     headers::{blocked_answer, decorate, preflight_answer},
     nesting::{self, Claim},
@@ -107,17 +107,22 @@ impl<S> CorsMiddleware<S> {
     }
 }
 
-/// What to do once the wrapped service answered.
+/// What to do once the wrapped service answered. Small, as it lives in the future.
 #[derive(Debug)]
 enum Pending {
-    /// Decorate the answer with this decision.
-    Decorate(Decision),
-    /// Policies beneath may have decided; if none did, apply this decision.
-    Delegated {
-        decision: Decision,
-        claim: Claim,
-        refused: Option<Box<RequestLine>>,
-    },
+    /// Decorate the answer with this grant.
+    Decorate(ActualGrant),
+    /// Policies beneath may have decided; if none did, apply this decision. Boxed: only
+    /// deferring policies delegate (and they allocate their claim anyway), while a whole
+    /// [`Decision`] in every future would be moved about on every request.
+    Delegated(Box<Delegation>),
+}
+
+#[derive(Debug)]
+struct Delegation {
+    decision: Decision,
+    claim: Claim,
+    refused: Option<RequestLine>,
 }
 
 /// What a refusal report needs of a request that may come back as an error.
@@ -207,7 +212,12 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         warn::if_overruled(&self.policy.inner, req.head());
-        let decision = decide_with(&self.policy.inner, req.head(), OriginCheck::Match);
+        // A refusal nobody hears need not name what it refused.
+        let naming = match nesting::is_heard(&self.policy.inner) {
+            true => Naming::Always,
+            false => Naming::Never,
+        };
+        let decision = decide_with(&self.policy.inner, req.head(), OriginCheck::Match, naming);
         if decision.awaits_origin_predicate() {
             if let Some(future) = self.ask_origin_predicate(&req) {
                 let this = CorsMiddleware {
@@ -222,6 +232,7 @@ where
                                     &this.policy.inner,
                                     req.head(),
                                     OriginCheck::Vouched,
+                                    naming,
                                 ),
                                 false => decision,
                             };
@@ -266,12 +277,12 @@ where
                     Decision::Actual(Err(_)) => !is_same_origin(&req),
                     _ => false,
                 };
-            let refused = reported.then(|| Box::new(RequestLine::of(req.head())));
-            let pending = Pending::Delegated {
+            let refused = reported.then(|| RequestLine::of(req.head()));
+            let pending = Pending::Delegated(Box::new(Delegation {
                 decision,
                 claim,
                 refused,
-            };
+            }));
             return CorsFuture::inner(self.service.call(req), pending, Rc::clone(&self.policy));
         }
         let above = match &decision {
@@ -280,14 +291,17 @@ where
             }
             _ => None,
         };
-        match &decision {
+        let decision = match decision {
             Decision::Preflight(result) => {
-                if let Err(refusal) = result {
+                if let Err(refusal) = &result {
                     report(policy.on_reject.as_ref(), refusal.into(), true, req.head());
                 }
                 let answer = preflight_answer(policy, result);
                 return CorsFuture::answered(req.into_response(answer).map_into_right_body());
             }
+            decision => decision,
+        };
+        match &decision {
             Decision::Actual(Err(reason)) => {
                 // Overruled by a policy above, this one reports only a block of what that one
                 // allowed: anything else the response carries is the other policy's decision.
@@ -311,13 +325,17 @@ where
                     return CorsFuture::answered(answer.map_into_right_body());
                 }
             }
-            Decision::NotCors | Decision::Actual(Ok(_)) => {}
+            Decision::NotCors | Decision::Actual(Ok(_)) | Decision::Preflight(_) => {}
         }
         let inner = {
             let _deciding = warn::Deciding::start();
             self.service.call(req)
         };
-        CorsFuture::inner(inner, Pending::Decorate(decision), Rc::clone(&self.policy))
+        CorsFuture::inner(
+            inner,
+            Pending::Decorate(decision.into_actual()),
+            Rc::clone(&self.policy),
+        )
     }
 }
 
@@ -337,13 +355,16 @@ where
                 let result = ready!(inner.poll(cx));
                 let (pending, policy) = pending.take().expect("CorsFuture polled after completion");
                 Poll::Ready(match pending {
-                    Pending::Decorate(decision) => finish(policy, decision, result),
-                    Pending::Delegated { claim, .. } if claim.is_taken() => {
+                    Pending::Decorate(grant) => finish(policy, grant, result),
+                    Pending::Delegated(delegation) if delegation.claim.is_taken() => {
                         result.map(ServiceResponse::map_into_left_body)
                     }
-                    Pending::Delegated {
-                        decision, refused, ..
-                    } => after_delegation(policy, decision, refused, result),
+                    Pending::Delegated(delegation) => {
+                        let Delegation {
+                            decision, refused, ..
+                        } = *delegation;
+                        after_delegation(policy, decision, refused, result)
+                    }
                 })
             }
         }
@@ -353,12 +374,12 @@ where
 /// Decorates the wrapped service's answer: its response, or the response its error renders.
 fn finish<B>(
     policy: Rc<Policy>,
-    decision: Decision,
+    grant: ActualGrant,
     result: Result<ServiceResponse<B>, Error>,
 ) -> Result<CorsResponse<B>, Error> {
     match result {
         Ok(mut response) => {
-            let replaced = decorate(&policy.inner, &decision, response.headers_mut());
+            let replaced = decorate(&policy.inner, grant, response.headers_mut());
             if replaced.any() {
                 warn::replaced_grants(&policy.inner, Some(response.request().head()), replaced);
             }
@@ -369,7 +390,7 @@ fn finish<B>(
         // error keeps its type.
         Err(mut error) => {
             error.add_response_mapper(move |mut response| {
-                let replaced = decorate(&policy.inner, &decision, response.headers_mut());
+                let replaced = decorate(&policy.inner, grant.clone(), response.headers_mut());
                 if replaced.any() {
                     warn::replaced_grants(&policy.inner, None, replaced);
                 }
@@ -385,7 +406,7 @@ fn finish<B>(
 fn after_delegation<B>(
     policy: Rc<Policy>,
     decision: Decision,
-    refused: Option<Box<RequestLine>>,
+    refused: Option<RequestLine>,
     result: Result<ServiceResponse<B>, Error>,
 ) -> Result<CorsResponse<B>, Error> {
     // An error carries no request: report from what was kept of it.
@@ -400,28 +421,26 @@ fn after_delegation<B>(
     };
     match &decision {
         Decision::Actual(Err(reason)) => report_refusal((*reason).into(), false),
-        Decision::Preflight(preflight) => {
-            if let Err(refusal) = preflight {
-                report_refusal(refusal.into(), true);
-            }
-            return match result {
-                Ok(response) => {
-                    let (request, _) = response.into_parts();
-                    let answer = preflight_answer(&policy.inner, preflight);
-                    Ok(ServiceResponse::new(request, answer).map_into_right_body())
-                }
-                // Without the request there is no response to build; the route's error,
-                // still itself, renders as the preflight answer.
-                Err(mut error) => {
-                    let preflight = preflight.clone();
-                    error.add_response_mapper(move |_| preflight_answer(&policy.inner, &preflight));
-                    Err(error)
-                }
-            };
-        }
-        Decision::NotCors | Decision::Actual(Ok(_)) => {}
+        Decision::Preflight(Err(refusal)) => report_refusal(refusal.into(), true),
+        Decision::NotCors | Decision::Actual(Ok(_)) | Decision::Preflight(Ok(_)) => {}
     }
-    finish(policy, decision, result)
+    let preflight = match decision {
+        Decision::Preflight(preflight) => preflight,
+        decision => return finish(policy, decision.into_actual(), result),
+    };
+    match result {
+        Ok(response) => {
+            let (request, _) = response.into_parts();
+            let answer = preflight_answer(&policy.inner, preflight);
+            Ok(ServiceResponse::new(request, answer).map_into_right_body())
+        }
+        // Without the request there is no response to build; the route's error, still
+        // itself, renders as the preflight answer.
+        Err(mut error) => {
+            error.add_response_mapper(move |_| preflight_answer(&policy.inner, preflight.clone()));
+            Err(error)
+        }
+    }
 }
 
 /// Warns, once, when `Origin` names the request's own host with the other scheme (see
@@ -476,7 +495,7 @@ mod tests {
             allow_headers: policy.inner.values.allow_headers.clone(),
             private_network: false,
         };
-        let response: HttpResponse = preflight_answer(&policy.inner, &Ok(grant));
+        let response: HttpResponse = preflight_answer(&policy.inner, Ok(grant));
         assert_eq!(response.status(), actix_web::http::StatusCode::NO_CONTENT);
         let mut names: Vec<_> = response.headers().keys().map(|n| n.as_str()).collect();
         names.sort_unstable();

@@ -10,7 +10,9 @@
 //! only then, in place of whatever the route answered). Nothing depends on the error's type
 //! or on any pointer identity, and nothing is inferred from how the app was built.
 //!
-//! A policy that does not defer pays one lookup in an empty extensions map per request.
+//! A policy that does not defer pays one load of a process-wide flag per request: while no
+//! deferring policy is mounted anywhere in the process, no claim can exist, so none is
+//! looked for.
 //!
 //! **Reporting once.** When policies that do not defer nest, the outermost one decides
 //! everything beneath it, so only its refusals are reported: it marks each actual request it
@@ -50,6 +52,11 @@ impl Claim {
 
 /// Takes the claim a deferring policy above opened, if any: this policy decides.
 pub(crate) fn take_claim(req: &ServiceRequest) {
+    // Claims are opened only by deferring policies, each of which is mounted (and sets the
+    // flag) before it sees its first request.
+    if !DEFERRING_MOUNTED.load(Ordering::Relaxed) {
+        return;
+    }
     if let Some(claim) = req.extensions().get::<Claim>() {
         claim.0.set(true);
     }
@@ -67,10 +74,18 @@ pub(crate) struct DecidedAbove {
 /// says whether a policy beneath could hear a refusal, never what any policy answers.
 static HOOK_MOUNTED: AtomicBool = AtomicBool::new(false);
 
-/// Notes that a policy is mounted (once per worker), for [`may_be_heard`].
+/// Whether any mounted policy defers to inner policies, i.e. whether a request can carry a
+/// [`Claim`]. Process-wide and only ever set, like [`HOOK_MOUNTED`].
+static DEFERRING_MOUNTED: AtomicBool = AtomicBool::new(false);
+
+/// Notes that a policy is mounted (once per worker), for [`may_be_heard`] and
+/// [`take_claim`].
 pub(crate) fn mounted(policy: &PolicyInner) {
     if policy.on_reject.is_some() {
         HOOK_MOUNTED.store(true, Ordering::Relaxed);
+    }
+    if policy.defers_to_inner {
+        DEFERRING_MOUNTED.store(true, Ordering::Relaxed);
     }
 }
 

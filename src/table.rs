@@ -153,7 +153,7 @@ impl<S: BuildHasher> OriginTable<S> {
 
     /// Whether a `*.` or `:*` pattern matches `origin`.
     pub(crate) fn matches_patterns(&self, origin: &Origin<'_>) -> bool {
-        self.matches_any_port(origin) || self.matches_subdomain(origin)
+        self.has_patterns() && (self.matches_any_port(origin) || self.matches_subdomain(origin))
     }
 
     pub(crate) fn has_exact(&self) -> bool {
@@ -176,12 +176,15 @@ impl<S: BuildHasher> OriginTable<S> {
             return false;
         }
         let host = origin.host();
-        host.match_indices('.').any(|(dot, _)| {
-            self.subdomains.get(&host[dot + 1..]).is_some_and(|rules| {
-                rules.iter().any(|(scheme, port)| {
-                    &**scheme == origin.scheme() && port.accepts(origin.port())
+        // A plain loop: hosts are short, and a string searcher costs more to set up than
+        // the scan.
+        host.bytes().enumerate().any(|(at, b)| {
+            b == b'.'
+                && self.subdomains.get(&host[at + 1..]).is_some_and(|rules| {
+                    rules.iter().any(|(scheme, port)| {
+                        &**scheme == origin.scheme() && port.accepts(origin.port())
+                    })
                 })
-            })
         })
     }
 }

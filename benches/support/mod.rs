@@ -7,6 +7,10 @@
 //! `TestRequest::to_srv_request()` *outside* the measured section. "No middleware" is that
 //! inner service alone, so "overhead" is exactly what the CORS layer adds: deciding, the
 //! response it builds or decorates, its future, and dropping what it made.
+//!
+//! The floor ([`Floor`]) is the least any layer emitting a scenario's grant headers can
+//! cost: it appends the very headers this crate sends, precomputed as `'static` values, with
+//! no checks at all (it is set up per scenario, so it knows the answer in advance).
 
 use std::{
     alloc::{GlobalAlloc, Layout, System},
@@ -20,8 +24,12 @@ use std::{
 };
 
 use actix_web::{
+    body::EitherBody,
     dev::{fn_service, Service, ServiceRequest, ServiceResponse, Transform},
-    http::{header, Method},
+    http::{
+        header::{self, HeaderName, HeaderValue},
+        Method, StatusCode,
+    },
     test::TestRequest,
     Error, HttpResponse,
 };
@@ -35,10 +43,13 @@ pub enum Impl {
     ActixCors,
     /// This crate.
     ScopedCors,
+    /// The floor: the scenario's grant headers, `'static`, appended without any check. Only
+    /// for scenarios whose answer grants something ([`Scenario::floor`]).
+    Floor,
 }
 
 impl Impl {
-    pub const ALL: [Impl; 3] = [Impl::None, Impl::ActixCors, Impl::ScopedCors];
+    pub const ALL: [Impl; 4] = [Impl::None, Impl::ActixCors, Impl::ScopedCors, Impl::Floor];
 
     /// The last segment of a bench ID.
     pub fn id(self) -> &'static str {
@@ -46,7 +57,15 @@ impl Impl {
             Impl::None => "none",
             Impl::ActixCors => "actix_cors",
             Impl::ScopedCors => "scoped_cors",
+            Impl::Floor => "floor",
         }
+    }
+
+    /// The implementations measured for `scenario`: all but the floor where it has none.
+    pub fn for_scenario(scenario: &Scenario) -> impl Iterator<Item = Impl> + '_ {
+        Impl::ALL
+            .into_iter()
+            .filter(|&imp| imp != Impl::Floor || scenario.floor().is_some())
     }
 }
 
@@ -63,6 +82,9 @@ pub enum Origins {
     Regex,
     /// A predicate accepting the host `partner.example.org`.
     Predicate,
+    /// An asynchronous predicate accepting the host `partner.example.org` (actix-cors has
+    /// none: its sync predicate is the equivalent).
+    AsyncPredicate,
     /// Anonymous, `*`: any origin, method and request header.
     Permissive,
 }
@@ -154,6 +176,149 @@ impl Scenario {
     }
 }
 
+/// What the floor does for a scenario: the headers this crate's answer carries.
+#[derive(Debug, Clone, Copy)]
+pub struct FloorAnswer {
+    /// Answer at once with `204` (a preflight) instead of calling the inner service.
+    pub preflight: bool,
+    pub headers: &'static [(HeaderName, HeaderValue)],
+}
+
+impl Scenario {
+    /// The floor's answer: the grant headers this crate sends for this scenario, in its
+    /// order, as `'static` values; `None` where nothing is granted (refusals, no `Origin`).
+    pub fn floor(&self) -> Option<FloorAnswer> {
+        let origin = self.origin.as_deref()?;
+        let granted = match self.kind {
+            Kind::Actual => origin != DISALLOWED,
+            Kind::Preflight => origin == ALLOWED && self.id == "preflight/allowed",
+            Kind::Hostile => false,
+        };
+        if !granted {
+            return None;
+        }
+        // Leaked once per floor set up, outside any measurement: the floor's values are
+        // `'static` by definition.
+        let leak = |text: String| -> HeaderValue {
+            HeaderValue::from_static(Box::leak(text.into_boxed_str()))
+        };
+        let allow_origin = (header::ACCESS_CONTROL_ALLOW_ORIGIN, leak(origin.to_owned()));
+        let headers: Vec<(HeaderName, HeaderValue)> = match (self.kind, self.origins) {
+            (_, Origins::Permissive) => vec![(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            )],
+            (Kind::Preflight, _) => vec![
+                allow_origin,
+                (
+                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                    HeaderValue::from_static("true"),
+                ),
+                (
+                    header::ACCESS_CONTROL_ALLOW_METHODS,
+                    leak(METHODS.map(|m| m.to_string()).join(", ")),
+                ),
+                (
+                    header::ACCESS_CONTROL_ALLOW_HEADERS,
+                    leak(HEADERS.join(", ")),
+                ),
+                (header::ACCESS_CONTROL_MAX_AGE, leak(MAX_AGE.to_string())),
+                (
+                    header::VARY,
+                    HeaderValue::from_static(
+                        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+                    ),
+                ),
+            ],
+            _ => vec![
+                allow_origin,
+                (
+                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                    HeaderValue::from_static("true"),
+                ),
+                (header::VARY, HeaderValue::from_static("Origin")),
+                (
+                    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                    HeaderValue::from_static(EXPOSE),
+                ),
+            ],
+        };
+        Some(FloorAnswer {
+            preflight: self.kind == Kind::Preflight,
+            headers: Vec::leak(headers),
+        })
+    }
+}
+
+/// The floor: the cheapest layer that emits a scenario's grant headers. It appends them
+/// (precomputed `'static` names and values: clones are copies, no reference counts) and
+/// checks nothing; a preflight is answered `204` at once. Its response type is a CORS
+/// layer's (`EitherBody`: the inner body or its own answer).
+pub struct Floor<S> {
+    service: S,
+    answer: FloorAnswer,
+}
+
+fn append_all(headers: &mut header::HeaderMap, answer: &FloorAnswer) {
+    for (name, value) in answer.headers {
+        headers.append(name.clone(), value.clone());
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The floor's future: its own answer, or the inner future and then the headers.
+    #[project = FloorProjection]
+    pub enum FloorFuture<F, B> {
+        Answered { answer: Option<ServiceResponse<EitherBody<B>>> },
+        Inner { #[pin] inner: F, answer: FloorAnswer },
+    }
+}
+
+impl<F, B> Future for FloorFuture<F, B>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            FloorProjection::Answered { answer } => {
+                Poll::Ready(Ok(answer.take().expect("polled once")))
+            }
+            FloorProjection::Inner { inner, answer } => {
+                let mut response = std::task::ready!(inner.poll(cx))?;
+                append_all(response.headers_mut(), answer);
+                Poll::Ready(Ok(response.map_into_left_body()))
+            }
+        }
+    }
+}
+
+impl<S, B> Service<ServiceRequest> for Floor<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = FloorFuture<S::Future, B>;
+
+    actix_service::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        if self.answer.preflight {
+            let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
+            append_all(response.headers_mut(), &self.answer);
+            return FloorFuture::Answered {
+                answer: Some(req.into_response(response).map_into_right_body()),
+            };
+        }
+        FloorFuture::Inner {
+            inner: self.service.call(req),
+            answer: self.answer,
+        }
+    }
+}
+
 /// Every scenario, in report order.
 pub fn scenarios() -> Vec<Scenario> {
     let allowed = Some(ALLOWED);
@@ -186,11 +351,24 @@ pub fn scenarios() -> Vec<Scenario> {
             Origins::Predicate,
             Some("https://partner.example.org"),
         ),
+        Scenario::get(
+            "predicate_get/1_async_fn",
+            Origins::AsyncPredicate,
+            Some("https://partner.example.org"),
+        ),
         Scenario::preflight(
             "preflight/allowed",
             Kind::Preflight,
             ALLOWED.to_owned(),
             REQUEST_HEADERS.to_owned(),
+        ),
+        // An allowed origin asking for a header the policy does not allow: the explained
+        // refusal (`204` with the allowed lists, naming nothing refused).
+        Scenario::preflight(
+            "preflight/refused_header",
+            Kind::Preflight,
+            ALLOWED.to_owned(),
+            "content-type,x-api-key".to_owned(),
         ),
         Scenario::preflight(
             "preflight/disallowed",
@@ -280,6 +458,11 @@ pub fn scoped_policy(origins: Origins) -> actix_scoped_cors::Policy {
         Origins::Predicate => strict(vec![ALLOWED.to_owned()])
             .allow_origin_fn(|origin, _head| origin.host() == PARTNER_HOST)
             .try_build(),
+        Origins::AsyncPredicate => strict(vec![ALLOWED.to_owned()])
+            .allow_origin_async(|origin| async move {
+                origin.strip_prefix("https://") == Some(PARTNER_HOST)
+            })
+            .try_build(),
         Origins::Permissive => Cors::permissive().try_build(),
     };
     built.expect("benchmark policies are valid")
@@ -328,13 +511,15 @@ pub fn actix_policy(origins: Origins) -> actix_cors::Cors {
                 origin.to_str().is_ok_and(|origin| regex.is_match(origin))
             })
         }
-        Origins::Predicate => strict().allowed_origin_fn(|origin, _head| {
-            origin
-                .to_str()
-                .ok()
-                .and_then(|o| o.strip_prefix("https://"))
-                == Some(PARTNER_HOST)
-        }),
+        Origins::Predicate | Origins::AsyncPredicate => {
+            strict().allowed_origin_fn(|origin, _head| {
+                origin
+                    .to_str()
+                    .ok()
+                    .and_then(|o| o.strip_prefix("https://"))
+                    == Some(PARTNER_HOST)
+            })
+        }
         // `actix_cors::Cors::permissive()` is credentialed and reflects the origin; the
         // anonymous `*` policy is this.
         Origins::Permissive => Cors::default()
@@ -403,6 +588,18 @@ pub fn driver(imp: Impl, scenario: &Scenario) -> Box<dyn Driver> {
             let service =
                 now(scoped_policy(origins).new_transform(inner)).expect("policy is valid");
             Box::new(Driven(service, PhantomData))
+        }
+        Impl::Floor => {
+            let answer = scenario
+                .floor()
+                .unwrap_or_else(|| panic!("{} has no floor", scenario.id));
+            Box::new(Driven(
+                Floor {
+                    service: inner,
+                    answer,
+                },
+                PhantomData,
+            ))
         }
     }
 }
