@@ -87,6 +87,8 @@ pub struct CorsMiddleware<S> {
     service: Rc<S>,
     /// Per worker: the request path clones this `Rc`, not the shared `Arc`.
     policy: Rc<Policy>,
+    /// Whether its calls to `service` are marked as [`warn::Deciding`].
+    may_overrule: warn::MayOverrule,
 }
 
 impl<S> fmt::Debug for CorsMiddleware<S> {
@@ -103,6 +105,7 @@ impl<S> CorsMiddleware<S> {
         CorsMiddleware {
             service: Rc::new(service),
             policy: Rc::new(policy),
+            may_overrule: warn::mounted(),
         }
     }
 }
@@ -223,6 +226,7 @@ where
                 let this = CorsMiddleware {
                     service: Rc::clone(&self.service),
                     policy: Rc::clone(&self.policy),
+                    may_overrule: self.may_overrule,
                 };
                 return CorsFuture {
                     state: State::Asking {
@@ -327,9 +331,12 @@ where
             }
             Decision::NotCors | Decision::Actual(Ok(_)) | Decision::Preflight(_) => {}
         }
-        let inner = {
-            let _deciding = warn::Deciding::start();
-            self.service.call(req)
+        let inner = match self.may_overrule.0 {
+            true => {
+                let _deciding = warn::Deciding::start();
+                self.service.call(req)
+            }
+            false => self.service.call(req),
         };
         CorsFuture::inner(
             inner,
