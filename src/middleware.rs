@@ -215,6 +215,15 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         warn::if_overruled(&self.policy.inner, req.head());
+        // A permissive policy decorates every actual response alike, `Origin` or not, and
+        // refuses none: unless its decision could matter to a refusal heard beneath it
+        // (`nesting::decide_above`), it need not look at the request's headers.
+        if !self.policy.inner.reflects
+            && req.method() != Method::OPTIONS
+            && !nesting::may_be_heard()
+        {
+            return self.proceed(req, Decision::NotCors);
+        }
         // A refusal nobody hears need not name what it refused.
         let naming = match nesting::is_heard(&self.policy.inner) {
             true => Naming::Always,
