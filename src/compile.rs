@@ -1,7 +1,11 @@
 //! Validation and compilation: a builder's raw inputs become a [`Policy`] or a
 //! [`ConfigError`] listing every problem.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::BTreeSet,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
 
 use actix_web::http::{header::HeaderName, header::HeaderValue, Method, StatusCode};
 use regex::Regex;
@@ -413,7 +417,7 @@ impl Precomputed {
             Expose::Any => Some(ANY),
             Expose::List(list) => Some(joined(list.iter().map(HeaderName::as_str))),
         };
-        let max_age = max_age.map(|age| HeaderValue::from(age.as_secs()));
+        let max_age = max_age.map(|age| interned(age.as_secs().to_string()));
         Precomputed {
             allow_methods,
             allow_headers,
@@ -424,6 +428,30 @@ impl Precomputed {
 }
 
 fn joined<'a>(items: impl Iterator<Item = &'a str>) -> HeaderValue {
-    let text = items.collect::<Vec<_>>().join(", ");
-    HeaderValue::from_str(&text).expect("methods and header names are valid header values")
+    interned(items.collect::<Vec<_>>().join(", "))
+}
+
+/// `text` as a `'static` header value, leaked once per distinct text in the process.
+///
+/// Every grant clones the precomputed values into its response; a `'static` value is copied,
+/// with no reference count to bump and drop. The leak is bounded by the configurations, not
+/// by the work: only a policy's joined method, header and exposed lists and its max-age are
+/// interned, each distinct text once, so the memory held is the sum of the distinct values
+/// among all policies ever built in the process — however often a policy is rebuilt (in every
+/// worker, in every test) — and nothing is added per request or when
+/// [`SharedOrigins`](crate::SharedOrigins) is replaced, which changes no precomputed value.
+/// Only an app building policies from ever-new lists would hold ever more (a few bytes each).
+fn interned(text: String) -> HeaderValue {
+    static INTERNED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut set = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
+    let text = match set.get(text.as_str()) {
+        Some(&text) => text,
+        None => {
+            let leaked: &'static str = Box::leak(text.into_boxed_str());
+            set.insert(leaked);
+            leaked
+        }
+    };
+    // Tokens joined by ", ", or decimal digits: visible ASCII.
+    HeaderValue::from_static(text)
 }

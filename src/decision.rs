@@ -443,18 +443,44 @@ fn check_request_headers(
     let mut authorization = false;
     let mut echo_as_is = lines.len() == 1;
     for line in lines.clone() {
-        for raw in line.as_bytes().split(|&b| b == b',') {
+        // One pass: each element is optional whitespace, a token, optional whitespace, then a
+        // comma or the end; anything else makes the list malformed.
+        let bytes = line.as_bytes();
+        let mut at = 0;
+        while at <= bytes.len() {
+            // An empty element (`a,,b`), the whole of a hostile list of commas: counted, and
+            // passed over at once.
+            if bytes.get(at) == Some(&b',') {
+                elements += 1;
+                if elements > 2 * MAX_REQUEST_HEADER_NAMES {
+                    return Err(HeaderRefusal::Invalid);
+                }
+                echo_as_is = false;
+                at += 1;
+                continue;
+            }
+            let element_start = at;
+            at = skip_whitespace(bytes, at);
+            let name_start = at;
+            while at < bytes.len() && is_tchar(bytes[at]) {
+                at += 1;
+            }
+            let name_end = at;
+            at = skip_whitespace(bytes, at);
+            if at < bytes.len() && bytes[at] != b',' {
+                return Err(HeaderRefusal::Invalid);
+            }
+            let spaced = name_start != element_start || name_end != at;
+            // Past the comma (or the end).
+            at += 1;
             elements += 1;
             if elements > 2 * MAX_REQUEST_HEADER_NAMES {
                 return Err(HeaderRefusal::Invalid);
             }
-            let name = raw.trim_ascii();
+            let name = &bytes[name_start..name_end];
             if name.is_empty() {
                 echo_as_is = false;
                 continue;
-            }
-            if !is_token(name) {
-                return Err(HeaderRefusal::Invalid);
             }
             count += 1;
             if count > MAX_REQUEST_HEADER_NAMES {
@@ -473,14 +499,13 @@ fn check_request_headers(
                 Some(allowed) => {
                     if !allowed
                         .iter()
-                        .any(|a| a.as_str().as_bytes().eq_ignore_ascii_case(name))
+                        .any(|a| is_same_name(a.as_str().as_bytes(), name))
                     {
                         refused = Some(name);
                     }
                 }
                 None => {
-                    echo_as_is &=
-                        name.len() == raw.len() && !name.iter().any(u8::is_ascii_uppercase);
+                    echo_as_is &= !spaced && !name.iter().any(u8::is_ascii_uppercase);
                     authorization |= name.eq_ignore_ascii_case(b"authorization");
                 }
             }
@@ -504,6 +529,21 @@ fn check_request_headers(
         AllowedHeaders::Any if echo_as_is => lines.as_slice().first().cloned(),
         AllowedHeaders::Any => Some(normalised_list(lines.as_slice())),
     })
+}
+
+/// The index of the first byte at or after `at` that is not a space or a tab (the only
+/// whitespace a header value can hold).
+fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+        at += 1;
+    }
+    at
+}
+
+/// Whether a requested name is an allowed (lowercase) one: byte for byte, as browsers send
+/// it, or ignoring case.
+fn is_same_name(allowed: &[u8], name: &[u8]) -> bool {
+    allowed.len() == name.len() && (allowed == name || allowed.eq_ignore_ascii_case(name))
 }
 
 /// The names of a validated request list, lowercased and joined by `,`.

@@ -87,6 +87,8 @@ pub struct CorsMiddleware<S> {
     service: Rc<S>,
     /// Per worker: the request path clones this `Rc`, not the shared `Arc`.
     policy: Rc<Policy>,
+    /// Whether its calls to `service` are marked as [`warn::Deciding`].
+    may_overrule: warn::MayOverrule,
 }
 
 impl<S> fmt::Debug for CorsMiddleware<S> {
@@ -103,6 +105,7 @@ impl<S> CorsMiddleware<S> {
         CorsMiddleware {
             service: Rc::new(service),
             policy: Rc::new(policy),
+            may_overrule: warn::mounted(),
         }
     }
 }
@@ -212,6 +215,15 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         warn::if_overruled(&self.policy.inner, req.head());
+        // A permissive policy decorates every actual response alike, `Origin` or not, and
+        // refuses none: unless its decision could matter to a refusal heard beneath it
+        // (`nesting::decide_above`), it need not look at the request's headers.
+        if !self.policy.inner.reflects
+            && req.method() != Method::OPTIONS
+            && !nesting::may_be_heard()
+        {
+            return self.proceed(req, Decision::NotCors);
+        }
         // A refusal nobody hears need not name what it refused.
         let naming = match nesting::is_heard(&self.policy.inner) {
             true => Naming::Always,
@@ -223,6 +235,7 @@ where
                 let this = CorsMiddleware {
                     service: Rc::clone(&self.service),
                     policy: Rc::clone(&self.policy),
+                    may_overrule: self.may_overrule,
                 };
                 return CorsFuture {
                     state: State::Asking {
@@ -327,9 +340,12 @@ where
             }
             Decision::NotCors | Decision::Actual(Ok(_)) | Decision::Preflight(_) => {}
         }
-        let inner = {
-            let _deciding = warn::Deciding::start();
-            self.service.call(req)
+        let inner = match self.may_overrule.0 {
+            true => {
+                let _deciding = warn::Deciding::start();
+                self.service.call(req)
+            }
+            false => self.service.call(req),
         };
         CorsFuture::inner(
             inner,

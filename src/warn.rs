@@ -7,8 +7,8 @@
 //! shares one [`Warnings`], and policies built alike in each worker (a builder written inside
 //! the `HttpServer::new` closure) share a process-wide record keyed by their label. Detecting
 //! the mistakes costs nothing on the paths of a correct app except [`Deciding`]: one
-//! thread-local flag set and reset around the call of a policy that does not defer, and read
-//! by every policy.
+//! thread-local flag read by every policy, and set and reset around the call of a policy that
+//! does not defer and may sit above another (one mounted after another on the same thread).
 
 use std::{
     cell::Cell,
@@ -66,6 +66,27 @@ thread_local! {
     /// Set while a policy that does not defer calls the service it wraps.
     static DECIDING: Cell<bool> = const { Cell::new(false) };
 }
+
+thread_local! {
+    /// How many policies were mounted on this thread so far (saturating).
+    static MOUNTED_HERE: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Notes that a policy is mounted on this thread and returns whether it may sit above
+/// another, i.e. whether its calls need marking as [`Deciding`]: whether a policy was mounted
+/// on this thread before it. A policy wraps a service that exists before it does, built on the
+/// same thread (services are not `Send`), so every policy beneath it was mounted first. The
+/// first policy mounted on a thread (in a server, usually each worker's only one) has none
+/// beneath it, and its requests pay nothing for the mark.
+pub(crate) fn mounted() -> MayOverrule {
+    let before = MOUNTED_HERE.get();
+    MOUNTED_HERE.set(before.saturating_add(1));
+    MayOverrule(before > 0)
+}
+
+/// Whether a mounted policy may sit above another (see [`mounted`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MayOverrule(pub(crate) bool);
 
 /// Marks the synchronous extent of a non-deferring policy's call to the service it wraps: a
 /// policy whose own `call` runs meanwhile is beneath it, so overruled. Actix-web resolves
