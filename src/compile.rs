@@ -431,27 +431,69 @@ fn joined<'a>(items: impl Iterator<Item = &'a str>) -> HeaderValue {
     interned(items.collect::<Vec<_>>().join(", "))
 }
 
+/// How many bytes of distinct header values [`interned`] leaks at most in a process; past it,
+/// values are reference-counted as before.
+const INTERNED_BYTES_LIMIT: usize = 64 * 1024;
+
+/// The values [`interned`] leaked, and their total length.
+struct Interned {
+    set: BTreeSet<&'static str>,
+    bytes: usize,
+}
+
+static INTERNED: Mutex<Interned> = Mutex::new(Interned {
+    set: BTreeSet::new(),
+    bytes: 0,
+});
+
 /// `text` as a `'static` header value, leaked once per distinct text in the process.
 ///
 /// Every grant clones the precomputed values into its response; a `'static` value is copied,
-/// with no reference count to bump and drop. The leak is bounded by the configurations, not
-/// by the work: only a policy's joined method, header and exposed lists and its max-age are
-/// interned, each distinct text once, so the memory held is the sum of the distinct values
-/// among all policies ever built in the process — however often a policy is rebuilt (in every
-/// worker, in every test) — and nothing is added per request or when
-/// [`SharedOrigins`](crate::SharedOrigins) is replaced, which changes no precomputed value.
-/// Only an app building policies from ever-new lists would hold ever more (a few bytes each).
+/// with no reference count to bump and drop (a count every worker shares). The leak is bounded
+/// twice. By the configurations: only a policy's joined method, header and exposed lists and
+/// its max-age are interned, each distinct text once, so rebuilding a policy (in every worker,
+/// in every test) adds nothing, nor does a request or a
+/// [`SharedOrigins`](crate::SharedOrigins) replacement, which changes no precomputed value.
+/// And by [`INTERNED_BYTES_LIMIT`]: a process that builds policies from ever-new lists (per
+/// tenant, on every reload, a fuzzer) gets reference-counted values once 64 KiB are held.
 fn interned(text: String) -> HeaderValue {
-    static INTERNED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
-    let mut set = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
-    let text = match set.get(text.as_str()) {
+    let mut interned = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
+    let text = match interned.set.get(text.as_str()) {
         Some(&text) => text,
+        None if interned.bytes + text.len() > INTERNED_BYTES_LIMIT => {
+            return HeaderValue::from_str(&text)
+                .expect("tokens joined by \", \" and decimal digits are visible ASCII");
+        }
         None => {
+            interned.bytes += text.len();
             let leaked: &'static str = Box::leak(text.into_boxed_str());
-            set.insert(leaked);
+            interned.set.insert(leaked);
             leaked
         }
     };
     // Tokens joined by ", ", or decimal digits: visible ASCII.
     HeaderValue::from_static(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interning_is_bounded_and_values_stay_exact_past_the_bound() {
+        // Far more distinct text than the bound: every value is still the text it was given.
+        for n in 0..2_000 {
+            let text = format!("x-tenant-{n:04}-{}", "h".repeat(40));
+            assert_eq!(interned(text.clone()).as_bytes(), text.as_bytes());
+        }
+        let held = INTERNED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .bytes;
+        assert!(held <= INTERNED_BYTES_LIMIT, "{held} bytes leaked");
+        // The first value was interned before the bound was reached: still the same `'static`.
+        let first = format!("x-tenant-0000-{}", "h".repeat(40));
+        let set = &INTERNED.lock().unwrap_or_else(PoisonError::into_inner).set;
+        assert!(set.contains(first.as_str()));
+    }
 }

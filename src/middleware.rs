@@ -224,8 +224,10 @@ where
         {
             return self.proceed(req, Decision::NotCors);
         }
-        // A refusal nobody hears need not name what it refused.
-        let naming = match nesting::is_heard(&self.policy.inner) {
+        // A refusal nobody hears need not name what it refused; only a preflight's can name
+        // anything (a refused method or header), so only a preflight asks the logger.
+        let naming = match req.method() == Method::OPTIONS && nesting::is_heard(&self.policy.inner)
+        {
             true => Naming::Always,
             false => Naming::Never,
         };

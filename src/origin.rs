@@ -302,12 +302,17 @@ mod tests {
     #[test]
     fn visible_ascii_is_what_header_value_to_str_accepts() {
         use actix_web::http::header::HeaderValue;
+        // Every byte at every position of every length from 1 to 26, so each 8-byte chunk
+        // and each remainder length is probed.
+        let base = b"https://app.example.comxy";
         let mut inputs: Vec<Vec<u8>> = (0..=255u8)
             .flat_map(|b| {
-                (0..17).map(move |at| {
-                    let mut bytes = b"https://app.example.com".to_vec();
-                    bytes.insert(at, b);
-                    bytes
+                (0..=base.len()).flat_map(move |len| {
+                    (0..=len).map(move |at| {
+                        let mut bytes = base[..len].to_vec();
+                        bytes.insert(at, b);
+                        bytes
+                    })
                 })
             })
             .collect();
@@ -315,6 +320,18 @@ mod tests {
         for bytes in inputs {
             let expected = HeaderValue::from_bytes(&bytes).is_ok_and(|v| v.to_str().is_ok());
             assert_eq!(is_visible_ascii(&bytes), expected, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn byte_classes_are_the_scheme_and_label_characters() {
+        for b in 0..=255u8 {
+            let scheme = b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b);
+            let label = b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_".contains(&b);
+            let class = BYTE_CLASS[usize::from(b)];
+            assert_eq!(class & SCHEME != 0, scheme, "{b:#04x} in a scheme");
+            assert_eq!(class & LABEL != 0, label, "{b:#04x} in a label");
+            assert_eq!(class & !(SCHEME | LABEL), 0, "{b:#04x}: no other bit");
         }
     }
 
