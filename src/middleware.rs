@@ -218,11 +218,20 @@ where
         // A permissive policy decorates every actual response alike, `Origin` or not, and
         // refuses none: unless its decision could matter to a refusal heard beneath it
         // (`nesting::decide_above`), it need not look at the request's headers.
-        if !self.policy.inner.reflects
+        // Nor need it build a decision: this is `proceed` with `Decision::NotCors`, for a
+        // policy that does not defer (one that does keeps a claim, in `proceed`).
+        let policy = &*self.policy.inner;
+        if !policy.reflects
+            && !policy.defers_to_inner
             && req.method() != Method::OPTIONS
             && !nesting::may_be_heard()
         {
-            return self.proceed(req, Decision::NotCors);
+            nesting::take_claim(&req);
+            return CorsFuture::inner(
+                self.call_service(req),
+                Pending::Decorate(ActualGrant::NotCors),
+                Rc::clone(&self.policy),
+            );
         }
         // A refusal nobody hears need not name what it refused; only a preflight's can name
         // anything (a refused method or header), so only a preflight asks the logger.
@@ -342,18 +351,23 @@ where
             }
             Decision::NotCors | Decision::Actual(Ok(_)) | Decision::Preflight(_) => {}
         }
-        let inner = match self.may_overrule.0 {
+        CorsFuture::inner(
+            self.call_service(req),
+            Pending::Decorate(decision.into_actual()),
+            Rc::clone(&self.policy),
+        )
+    }
+
+    /// Calls the wrapped service, marked as [`warn::Deciding`] if it may hold a policy this
+    /// one overrules.
+    fn call_service(&self, req: ServiceRequest) -> S::Future {
+        match self.may_overrule.0 {
             true => {
                 let _deciding = warn::Deciding::start();
                 self.service.call(req)
             }
             false => self.service.call(req),
-        };
-        CorsFuture::inner(
-            inner,
-            Pending::Decorate(decision.into_actual()),
-            Rc::clone(&self.policy),
-        )
+        }
     }
 }
 
