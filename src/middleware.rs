@@ -404,6 +404,9 @@ where
 }
 
 /// Decorates the wrapped service's answer: its response, or the response its error renders.
+/// Inlined into `poll`, so that the response is built in place rather than moved through
+/// this function's frame.
+#[inline(always)]
 fn finish<B>(
     policy: Rc<Policy>,
     grant: ActualGrant,
@@ -417,20 +420,24 @@ fn finish<B>(
             }
             Ok(response.map_into_left_body())
         }
-        // The request is gone with the error, so the error itself carries the grant: its
-        // response, wherever an outer layer renders it, is decorated like any other. The
-        // error keeps its type.
-        Err(mut error) => {
-            error.add_response_mapper(move |mut response| {
-                let replaced = decorate(&policy.inner, grant.clone(), response.headers_mut());
-                if replaced.any() {
-                    warn::replaced_grants(&policy.inner, None, replaced);
-                }
-                response
-            });
-            Err(error)
-        }
+        Err(error) => Err(decorate_error(policy, grant, error)),
     }
+}
+
+/// The request is gone with the error, so the error itself carries the grant: its
+/// response, wherever an outer layer renders it, is decorated like any other. The error
+/// keeps its type.
+#[cold]
+#[inline(never)]
+fn decorate_error(policy: Rc<Policy>, grant: ActualGrant, mut error: Error) -> Error {
+    error.add_response_mapper(move |mut response| {
+        let replaced = decorate(&policy.inner, grant.clone(), response.headers_mut());
+        if replaced.any() {
+            warn::replaced_grants(&policy.inner, None, replaced);
+        }
+        response
+    });
+    error
 }
 
 /// No policy beneath decided: a preflight is answered now, in place of the route's answer;
