@@ -241,6 +241,17 @@ where
             false => Naming::Never,
         };
         let decision = decide_with(&self.policy.inner, req.head(), OriginCheck::Match, naming);
+        // No `Origin`: a strict policy only adds `Vary: Origin`, as above.
+        if let Decision::NotCors = decision {
+            if !policy.defers_to_inner && !nesting::may_be_heard() {
+                nesting::take_claim(&req);
+                return CorsFuture::inner(
+                    self.call_service(req),
+                    Pending::Decorate(ActualGrant::NotCors),
+                    Rc::clone(&self.policy),
+                );
+            }
+        }
         if decision.awaits_origin_predicate() {
             if let Some(future) = self.ask_origin_predicate(&req) {
                 let this = CorsMiddleware {
