@@ -221,36 +221,19 @@ where
         // Nor need it build a decision: this is `proceed` with `Decision::NotCors`, for a
         // policy that does not defer (one that does keeps a claim, in `proceed`).
         let policy = &*self.policy.inner;
-        if !policy.reflects
-            && !policy.defers_to_inner
-            && req.method() != Method::OPTIONS
-            && !nesting::may_be_heard()
-        {
-            nesting::take_claim(&req);
-            return CorsFuture::inner(
-                self.call_service(req),
-                Pending::Decorate(ActualGrant::NotCors),
-                Rc::clone(&self.policy),
-            );
+        if !policy.reflects && req.method() != Method::OPTIONS && self.may_skip_decision() {
+            return self.serve_undecided(req);
         }
         // A refusal nobody hears need not name what it refused; only a preflight's can name
         // anything (a refused method or header), so only a preflight asks the logger.
-        let naming = match req.method() == Method::OPTIONS && nesting::is_heard(&self.policy.inner)
-        {
+        let naming = match req.method() == Method::OPTIONS && nesting::is_heard(policy) {
             true => Naming::Always,
             false => Naming::Never,
         };
-        let decision = decide_with(&self.policy.inner, req.head(), OriginCheck::Match, naming);
+        let decision = decide_with(policy, req.head(), OriginCheck::Match, naming);
         // No `Origin`: a strict policy only adds `Vary: Origin`, as above.
-        if let Decision::NotCors = decision {
-            if !policy.defers_to_inner && !nesting::may_be_heard() {
-                nesting::take_claim(&req);
-                return CorsFuture::inner(
-                    self.call_service(req),
-                    Pending::Decorate(ActualGrant::NotCors),
-                    Rc::clone(&self.policy),
-                );
-            }
+        if matches!(decision, Decision::NotCors) && self.may_skip_decision() {
+            return self.serve_undecided(req);
         }
         if decision.awaits_origin_predicate() {
             if let Some(future) = self.ask_origin_predicate(&req) {
@@ -365,6 +348,26 @@ where
         CorsFuture::inner(
             self.call_service(req),
             Pending::Decorate(decision.into_actual()),
+            Rc::clone(&self.policy),
+        )
+    }
+
+    /// Whether a request this policy answers as [`ActualGrant::NotCors`] may skip
+    /// [`proceed`](Self::proceed): the policy keeps no claim (it does not defer) and no
+    /// refusal beneath it can be heard (no [`DecidedAbove`](crate::nesting::DecidedAbove) mark
+    /// is needed).
+    fn may_skip_decision(&self) -> bool {
+        !self.policy.inner.defers_to_inner && !nesting::may_be_heard()
+    }
+
+    /// `proceed` with `Decision::NotCors` for a policy that [may skip
+    /// it](Self::may_skip_decision): the service runs, and its response gets what a request
+    /// without `Origin` gets.
+    fn serve_undecided(&self, req: ServiceRequest) -> CorsFuture<S::Future, B> {
+        nesting::take_claim(&req);
+        CorsFuture::inner(
+            self.call_service(req),
+            Pending::Decorate(ActualGrant::NotCors),
             Rc::clone(&self.policy),
         )
     }
