@@ -4,9 +4,9 @@
 #   bash benches/callgrind.sh                          # every scenario of the benches
 #   bash benches/callgrind.sh preflight/allowed ...    # these scenarios (IDs as in the benches)
 #
-# Runs `benches/allocations.rs` in its `--callgrind` mode: requests are built first, then
-# only `measured_calls` (call + drop of the response) is counted, so the numbers are the
-# service's own instructions. Prints instructions per request for each implementation, the
+# Runs `benches/allocations.rs` in its `--callgrind` mode: each request is built (not
+# counted), then called and its response dropped inside `measured_call` (counted), one at a
+# time, so the numbers are the service's own instructions in a steady heap. Prints instructions per request for each implementation, the
 # instructions each adds over no middleware, and this crate's added instructions as a ratio
 # of actix-cors' and of the floor's (the scenario's grant headers, `'static`, appended with
 # no checks; only where the scenario grants something).
@@ -34,7 +34,7 @@ instructions() { # scenario impl -> instructions per request, or "-" without a f
     local file="$out/cg" status=0
     [ -z "$keep" ] || file="$keep/$(echo "$1" | tr / _).$2.out"
     valgrind --tool=callgrind --callgrind-out-file="$file" --dump-instr=yes \
-        --toggle-collect='allocations::measured_calls' \
+        --toggle-collect='allocations::measured_call' \
         "$bin" --callgrind "$1" "$2" "$count" >/dev/null 2>&1 || status=$?
     if [ "$status" -eq 2 ]; then echo -; return; fi
     [ "$status" -eq 0 ] || { echo "callgrind run failed: $1 $2" >&2; exit 1; }
