@@ -109,12 +109,48 @@ pub struct Scenario {
     pub origins: Origins,
     pub method: Method,
     pub origin: Option<String>,
-    pub request_method: Option<&'static str>,
-    pub request_headers: Option<String>,
     /// Whether a request is big (tens of KiB): fewer are built at once.
     pub big: bool,
     /// A `Vary` value the handler sets on its response, which the CORS layer must merge with.
     pub handler_vary: Option<&'static str>,
+    /// The request's CORS header values as received ([`Wire`]).
+    wire: Wire,
+}
+
+/// A scenario's request header values, made once and kept by the scenario, as a server's
+/// decoder keeps the connection's read buffer: each request's values are references into
+/// it (actix-http slices every header value out of the buffer it read the head into), so
+/// a layer that keeps one (to reflect the origin) bumps a count and never frees it.
+/// `TestRequest` would give each request values of its own, and whichever layer dropped a
+/// value last would pay for freeing it, a cost no server pays per header.
+#[derive(Debug, Clone, Default)]
+struct Wire {
+    origin: Option<HeaderValue>,
+    request_method: Option<HeaderValue>,
+    request_headers: Option<HeaderValue>,
+}
+
+impl Wire {
+    fn new(
+        origin: Option<&str>,
+        request_method: Option<&str>,
+        request_headers: Option<&str>,
+    ) -> Self {
+        let value = |text: Option<&str>| {
+            text.map(|text| {
+                let value = HeaderValue::try_from(text.to_owned()).expect("valid header value");
+                // A value made from a `String` allocates its shared count at its first clone:
+                // take that clone now.
+                drop(value.clone());
+                value
+            })
+        };
+        Wire {
+            origin: value(origin),
+            request_method: value(request_method),
+            request_headers: value(request_headers),
+        }
+    }
 }
 
 pub const ALLOWED: &str = "https://app.example.com";
@@ -130,10 +166,9 @@ impl Scenario {
             origins,
             method: Method::GET,
             origin: origin.map(str::to_owned),
-            request_method: None,
-            request_headers: None,
             big: false,
             handler_vary: None,
+            wire: Wire::new(origin, None, None),
         }
     }
 
@@ -144,35 +179,31 @@ impl Scenario {
             origins: Origins::Exact(1),
             method: Method::OPTIONS,
             big: origin.len() + headers.len() > 4096,
+            wire: Wire::new(Some(&origin), Some("PUT"), Some(&headers)),
             origin: Some(origin),
-            request_method: Some("PUT"),
-            request_headers: Some(headers),
             handler_vary: None,
         }
     }
 
-    /// A fresh request for this scenario.
-    ///
-    /// Header values are pre-shared: in a real server they are slices of the connection's
-    /// shared read buffer, so cloning one (as both middlewares do to reflect the origin) is a
-    /// reference-count bump. `TestRequest` makes `Vec`-backed values whose *first* clone
-    /// allocates; cloning each once here keeps that harness artefact out of the counts.
+    /// A fresh request for this scenario, its CORS header values references into the
+    /// scenario's [`Wire`] (as a server's are into its read buffer): cloning one, as both
+    /// middlewares do to reflect the origin, bumps a count and never allocates or frees.
     pub fn request(&self) -> ServiceRequest {
         let mut req = TestRequest::default().method(self.method.clone()).uri(PATH);
-        if let Some(origin) = &self.origin {
-            req = req.insert_header((header::ORIGIN, origin.as_str()));
+        let wire = &self.wire;
+        for (name, value) in [
+            (header::ORIGIN, &wire.origin),
+            (header::ACCESS_CONTROL_REQUEST_METHOD, &wire.request_method),
+            (
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                &wire.request_headers,
+            ),
+        ] {
+            if let Some(value) = value {
+                req = req.insert_header((name, value.clone()));
+            }
         }
-        if let Some(method) = self.request_method {
-            req = req.insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, method));
-        }
-        if let Some(headers) = &self.request_headers {
-            req = req.insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, headers.as_str()));
-        }
-        let req = req.to_srv_request();
-        for (_, value) in req.headers().iter() {
-            drop(value.clone());
-        }
-        req
+        req.to_srv_request()
     }
 }
 
