@@ -17,13 +17,14 @@ use crate::{
     },
     matcher::{OriginMatcher, OriginPredicate},
     origin_regex,
-    pattern::{parse_origin_entries, OriginSafety},
+    pattern::{parse_origin_entries, OriginPattern, OriginSafety},
     policy::{
         AllowedHeaders, AllowedMethods, AllowedOrigins, AsyncOriginPredicate, Expose, Policy,
         PolicyInner, Precomputed,
     },
     rejection::RejectionHook,
     shared::SharedOrigins,
+    table::counted_value,
     warn::Warnings,
 };
 
@@ -177,8 +178,23 @@ fn max_age_problem(max_age: Duration) -> Option<ConfigProblem> {
 
 fn build_matcher(config: &Config, problems: &mut Vec<ConfigProblem>) -> OriginMatcher {
     let mut matcher = OriginMatcher::default();
-    for pattern in parse_origin_entries(&config.origins, config.safety, problems) {
-        matcher.add_pattern(pattern);
+    let patterns = parse_origin_entries(&config.origins, config.safety, problems);
+    // Exact origins are reflected with values of their own, `'static` for a list of the
+    // usual few: no reference count on an allowed request. A long list is counted rather
+    // than leaked, and leaves the interner's bound to the other values.
+    let exact_bytes: usize = patterns
+        .iter()
+        .map(|pattern| match pattern {
+            OriginPattern::Exact(origin) => origin.len(),
+            _ => 0,
+        })
+        .sum();
+    let reflected = match exact_bytes <= INTERNED_ORIGINS_LIMIT {
+        true => interned,
+        false => counted_value,
+    };
+    for pattern in patterns {
+        matcher.add_pattern(pattern, reflected);
     }
     if config.safety.allow_null {
         matcher.allow_null();
@@ -435,6 +451,10 @@ fn joined<'a>(items: impl Iterator<Item = &'a str>) -> HeaderValue {
 /// values are reference-counted as before.
 const INTERNED_BYTES_LIMIT: usize = 64 * 1024;
 
+/// A policy whose exact origins add up to at most this many bytes (about a hundred origins)
+/// reflects them with [`interned`] values; a longer list, with counted ones.
+const INTERNED_ORIGINS_LIMIT: usize = 4 * 1024;
+
 /// The values [`interned`] leaked, and their total length.
 struct Interned {
     set: BTreeSet<&'static str>,
@@ -450,8 +470,9 @@ static INTERNED: Mutex<Interned> = Mutex::new(Interned {
 ///
 /// Every grant clones the precomputed values into its response; a `'static` value is copied,
 /// with no reference count to bump and drop (a count every worker shares). The leak is bounded
-/// twice. By the configurations: only a policy's joined method, header and exposed lists and
-/// its max-age are interned, each distinct text once, so rebuilding a policy (in every worker,
+/// twice. By the configurations: only a policy's joined method, header and exposed lists, its
+/// max-age and its exact origins (a list of at most [`INTERNED_ORIGINS_LIMIT`] bytes) are
+/// interned, each distinct text once, so rebuilding a policy (in every worker,
 /// in every test) adds nothing, nor does a request or a
 /// [`SharedOrigins`](crate::SharedOrigins) replacement, which changes no precomputed value.
 /// And by [`INTERNED_BYTES_LIMIT`]: a process that builds policies from ever-new lists (per
@@ -460,10 +481,7 @@ fn interned(text: String) -> HeaderValue {
     let mut interned = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
     let text = match interned.set.get(text.as_str()) {
         Some(&text) => text,
-        None if interned.bytes + text.len() > INTERNED_BYTES_LIMIT => {
-            return HeaderValue::from_str(&text)
-                .expect("tokens joined by \", \" and decimal digits are visible ASCII");
-        }
+        None if interned.bytes + text.len() > INTERNED_BYTES_LIMIT => return counted_value(text),
         None => {
             interned.bytes += text.len();
             let leaked: &'static str = Box::leak(text.into_boxed_str());
@@ -471,7 +489,7 @@ fn interned(text: String) -> HeaderValue {
             leaked
         }
     };
-    // Tokens joined by ", ", or decimal digits: visible ASCII.
+    // Tokens joined by ", ", decimal digits, or a serialized origin: visible ASCII.
     HeaderValue::from_static(text)
 }
 

@@ -367,9 +367,9 @@ fn check_origin(
         return Err(Reason::InvalidOrigin);
     }
     // The common case first: an exact match needs no further validation (configured origins
-    // are visible ASCII).
-    if matcher.contains_exact(bytes) {
-        return Ok(AllowOrigin::Reflect(origin.clone()));
+    // are visible ASCII), and is reflected with the list's own value, equal to `origin`.
+    if let Some(reflected) = matcher.exact_value(bytes) {
+        return Ok(AllowOrigin::Reflect(reflected.clone()));
     }
     // Whatever the other rules accept is visible ASCII (a parsed origin, or `null`), so the
     // check that tells a malformed value from a refused one is needed only to refuse.

@@ -6,7 +6,7 @@
 
 use std::{fmt, sync::Arc};
 
-use actix_web::dev::RequestHead;
+use actix_web::{dev::RequestHead, http::header::HeaderValue};
 use regex::Regex;
 
 use crate::{
@@ -32,8 +32,13 @@ pub(crate) struct OriginMatcher {
 }
 
 impl OriginMatcher {
-    pub(crate) fn add_pattern(&mut self, pattern: OriginPattern) {
-        self.table.add(pattern);
+    /// Adds `pattern`; an exact origin is reflected with `reflected(origin)`.
+    pub(crate) fn add_pattern(
+        &mut self,
+        pattern: OriginPattern,
+        reflected: fn(String) -> HeaderValue,
+    ) {
+        self.table.add(pattern, reflected);
     }
 
     /// Sets the regexes, already anchored, compiled as one alternation.
@@ -104,6 +109,12 @@ impl OriginMatcher {
     /// Whether `origin` is on the exact list.
     pub(crate) fn contains_exact(&self, origin: &[u8]) -> bool {
         self.table.contains_exact(origin)
+    }
+
+    /// The value reflecting `origin`, if it is on the exact list: equal to `origin`, byte for
+    /// byte.
+    pub(crate) fn exact_value(&self, origin: &[u8]) -> Option<&HeaderValue> {
+        self.table.exact_value(origin)
     }
 }
 

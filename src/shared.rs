@@ -8,7 +8,7 @@ use crate::{
     error::ConfigError,
     origin::Origin,
     pattern::{parse_origin_entries, OriginSafety},
-    table::{OriginTable, UntrustedHasher},
+    table::{counted_value, OriginTable, UntrustedHasher},
 };
 
 /// A live-reloadable set of allowed origins and wildcard patterns.
@@ -143,7 +143,7 @@ where
     let mut problems = Vec::new();
     let mut matcher = OriginTable::<UntrustedHasher>::default();
     for pattern in parse_origin_entries(origins, OriginSafety::default(), &mut problems) {
-        matcher.add(pattern);
+        matcher.add(pattern, counted_value);
     }
     if problems.is_empty() {
         Ok(matcher)

@@ -9,8 +9,10 @@ use std::{
     borrow::Borrow,
     collections::HashMap,
     fmt,
-    hash::{BuildHasher, Hash, RandomState},
+    hash::{BuildHasher, Hash, Hasher, RandomState},
 };
+
+use actix_web::http::header::HeaderValue;
 
 use crate::{
     origin::Origin,
@@ -33,10 +35,51 @@ pub(crate) type UntrustedHasher = RandomState;
 /// What a subdomain wildcard requires besides the host suffix.
 type SchemeAndPort = (Box<str>, PortRule);
 
+/// An exact origin, held as the header value that reflects it: an allowed request's
+/// `Access-Control-Allow-Origin` is a copy of this (equal, byte for byte, to the request's
+/// `Origin`), not a second reference to the request's own buffer. Found by its bytes.
+#[derive(Clone)]
+struct ExactOrigin(HeaderValue);
+
+impl PartialEq for ExactOrigin {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_bytes() == other.0.as_bytes()
+    }
+}
+
+impl Eq for ExactOrigin {}
+
+/// As the bytes hash, so that a lookup by `&[u8]` finds it.
+impl Hash for ExactOrigin {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.as_bytes().hash(state);
+    }
+}
+
+impl Borrow<[u8]> for ExactOrigin {
+    fn borrow(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+/// `text` as a reference-counted header value whose clones never allocate.
+///
+/// For values that are not `'static`: the exact entries of a
+/// [`SharedOrigins`](crate::SharedOrigins) list, which is replaced at run time, those of very
+/// long configured lists, and what the interner no longer takes (see `compile::interned`).
+pub(crate) fn counted_value(text: String) -> HeaderValue {
+    let value = HeaderValue::try_from(text)
+        .expect("origins, joined tokens and decimal digits are visible ASCII");
+    // A value made from a `String` allocates its shared count at its first clone; take that
+    // clone now, so that no request does.
+    drop(value.clone());
+    value
+}
+
 /// Compiled exact origins and `*.` / `:*` patterns, over the hasher `S`.
 #[derive(Clone)]
 pub(crate) struct OriginTable<S = ConfiguredHasher> {
-    exact: SmallMap<Box<[u8]>, (), S>,
+    exact: SmallMap<ExactOrigin, (), S>,
     /// Keyed by host: the schemes under which any port is accepted.
     any_port: SmallMap<Box<str>, Vec<Box<str>>, S>,
     /// Keyed by the suffix under the wildcard: scheme and port rules.
@@ -106,6 +149,18 @@ impl<K: Eq + Hash, V, S: BuildHasher> SmallMap<K, V, S> {
         }
     }
 
+    /// The stored key equal to `key`.
+    fn get_key<Q>(&self, key: &Q) -> Option<&K>
+    where
+        K: Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        match self {
+            SmallMap::Few(list) => list.iter().find(|(k, _)| k.borrow() == key).map(|(k, _)| k),
+            SmallMap::Hashed(map) => map.get_key_value(key).map(|(k, _)| k),
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             SmallMap::Few(list) => list.len(),
@@ -119,10 +174,12 @@ impl<K: Eq + Hash, V, S: BuildHasher> SmallMap<K, V, S> {
 }
 
 impl<S: BuildHasher + Default> OriginTable<S> {
-    pub(crate) fn add(&mut self, pattern: OriginPattern) {
+    /// Adds `pattern`; an exact origin is stored as `reflected(origin)`, the value that
+    /// reflects it ([`counted_value`], or a `'static` one).
+    pub(crate) fn add(&mut self, pattern: OriginPattern, reflected: fn(String) -> HeaderValue) {
         match pattern {
             OriginPattern::Exact(origin) => {
-                self.exact.entry(origin.into_bytes().into_boxed_slice());
+                self.exact.entry(ExactOrigin(reflected(origin)));
             }
             OriginPattern::AnyPort { scheme, host } => self
                 .any_port
@@ -141,9 +198,15 @@ impl<S: BuildHasher + Default> OriginTable<S> {
 }
 
 impl<S: BuildHasher> OriginTable<S> {
+    /// The value reflecting `origin` (the bytes of an `Origin` value), if it is on the exact
+    /// list.
+    pub(crate) fn exact_value(&self, origin: &[u8]) -> Option<&HeaderValue> {
+        self.exact.get_key(origin).map(|exact| &exact.0)
+    }
+
     /// Whether `origin` (the bytes of an `Origin` value) is on the exact list.
     pub(crate) fn contains_exact(&self, origin: &[u8]) -> bool {
-        self.exact.get(origin).is_some()
+        self.exact_value(origin).is_some()
     }
 
     /// Whether the exact list or a pattern matches `origin`.
@@ -206,7 +269,7 @@ mod tests {
     fn table(entries: &[&str]) -> OriginTable {
         let mut table = OriginTable::default();
         for entry in entries {
-            table.add(OriginPattern::parse(entry).unwrap());
+            table.add(OriginPattern::parse(entry).unwrap(), counted_value);
         }
         table
     }
@@ -245,6 +308,32 @@ mod tests {
             }
             assert!(!matches(&t, "https://o-1.example.com"), "{size}");
             assert!(!matches(&t, "https://o0.example.co"), "{size}");
+        }
+    }
+
+    /// An exact origin is reflected with the table's own value, which must be the request's
+    /// `Origin` byte for byte, whether compared or hashed, counted or `'static`.
+    #[test]
+    fn exact_values_are_the_origin_they_were_found_by() {
+        fn leaked(text: String) -> HeaderValue {
+            HeaderValue::from_static(Box::leak(text.into_boxed_str()))
+        }
+        for reflected in [counted_value as fn(String) -> HeaderValue, leaked] {
+            for size in [1, FEW + 1] {
+                let mut t = OriginTable::<ConfiguredHasher>::default();
+                let origins: Vec<String> = (0..size)
+                    .map(|i| format!("https://o{i}.example.com"))
+                    .collect();
+                for origin in &origins {
+                    t.add(OriginPattern::parse(origin).unwrap(), reflected);
+                }
+                for origin in &origins {
+                    let value = t.exact_value(origin.as_bytes()).expect("listed");
+                    assert_eq!(value.as_bytes(), origin.as_bytes());
+                }
+                assert!(t.exact_value(b"https://o0.example.com.").is_none());
+                assert!(t.exact_value(b"HTTPS://o0.example.com").is_none());
+            }
         }
     }
 }
