@@ -434,9 +434,17 @@ impl Precomputed {
             Expose::List(list) => Some(joined(list.iter().map(HeaderName::as_str))),
         };
         let max_age = max_age.map(|age| interned(age.as_secs().to_string()));
+        let header_names = match headers {
+            AllowedHeaders::Any => Box::default(),
+            AllowedHeaders::List(list) => list
+                .iter()
+                .map(|name| name.as_str().as_bytes().into())
+                .collect(),
+        };
         Precomputed {
             allow_methods,
             allow_headers,
+            header_names,
             expose_headers,
             max_age,
         }

@@ -437,47 +437,46 @@ fn check_request_headers(
     // `authorization` is among them, and whether the list can be echoed as it is (a single
     // line of lowercase names separated by bare commas).
     let listed = match &policy.headers {
-        AllowedHeaders::List(allowed) => Some(allowed.as_slice()),
+        AllowedHeaders::List(_) => Some(&*policy.values.header_names),
         AllowedHeaders::Any => None,
     };
     let mut authorization = false;
     let mut echo_as_is = lines.len() == 1;
     for line in lines.clone() {
-        // One pass: each element is optional whitespace, a token, optional whitespace, then a
-        // comma or the end; anything else makes the list malformed.
+        // Each element, between commas, is optional whitespace, a token and optional
+        // whitespace; anything else makes the list malformed.
         let bytes = line.as_bytes();
         let mut at = 0;
         while at <= bytes.len() {
-            // An empty element (`a,,b`), the whole of a hostile list of commas: counted, and
-            // passed over at once.
-            if bytes.get(at) == Some(&b',') {
-                elements += 1;
-                if elements > 2 * MAX_REQUEST_HEADER_NAMES {
-                    return Err(HeaderRefusal::Invalid);
-                }
-                echo_as_is = false;
-                at += 1;
-                continue;
-            }
-            let element_start = at;
-            at = skip_whitespace(bytes, at);
-            let name_start = at;
-            while at < bytes.len() && is_tchar(bytes[at]) {
-                at += 1;
-            }
-            let name_end = at;
-            at = skip_whitespace(bytes, at);
-            if at < bytes.len() && bytes[at] != b',' {
-                return Err(HeaderRefusal::Invalid);
-            }
-            let spaced = name_start != element_start || name_end != at;
-            // Past the comma (or the end).
-            at += 1;
+            let rest = &bytes[at..];
             elements += 1;
             if elements > 2 * MAX_REQUEST_HEADER_NAMES {
                 return Err(HeaderRefusal::Invalid);
             }
-            let name = &bytes[name_start..name_end];
+            // An empty element (`a,,b`), the whole of a hostile list of commas: passed over
+            // at once.
+            if rest.first() == Some(&b',') {
+                echo_as_is = false;
+                at += 1;
+                continue;
+            }
+            // The common case: an allowed name as browsers spell it (lowercase, no
+            // whitespace), then a comma or the end. An allowed name is a token, so it needs
+            // no byte-by-byte check, nor a search for the comma.
+            if refused.is_none() {
+                if let Some(len) = listed.and_then(|allowed| spelled_as_allowed(allowed, rest)) {
+                    count += 1;
+                    if count > MAX_REQUEST_HEADER_NAMES {
+                        return Err(HeaderRefusal::Invalid);
+                    }
+                    at += len + 1;
+                    continue;
+                }
+            }
+            let end = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+            let element = &rest[..end];
+            at += end + 1;
+            let name = trim_whitespace(element);
             if name.is_empty() {
                 echo_as_is = false;
                 continue;
@@ -486,26 +485,27 @@ fn check_request_headers(
             if count > MAX_REQUEST_HEADER_NAMES {
                 return Err(HeaderRefusal::Invalid);
             }
+            let allowed = refused.is_none()
+                && listed.is_some_and(|allowed| allowed.iter().any(|a| is_same_name(a, name)));
+            if allowed {
+                continue;
+            }
+            // A name the list does not hold is checked in full, even past a refusal, so that
+            // a malformed list is always refused as malformed (never explained).
+            if !is_token(name) {
+                return Err(HeaderRefusal::Invalid);
+            }
             if refused.is_some() {
                 continue;
             }
-            // Echoed with credentials, `*` would be a literal name to browsers, but a `*`
-            // next to credentials is what a policy never sends.
-            if name == b"*" && policy.credentialed {
-                refused = Some(name);
-                continue;
-            }
             match listed {
-                Some(allowed) => {
-                    if !allowed
-                        .iter()
-                        .any(|a| is_same_name(a.as_str().as_bytes(), name))
-                    {
-                        refused = Some(name);
-                    }
-                }
+                Some(_) => refused = Some(name),
+                // Echoed with credentials, `*` would be a literal name to browsers, but a `*`
+                // next to credentials is what a policy never sends.
+                None if name == b"*" && policy.credentialed => refused = Some(name),
                 None => {
-                    echo_as_is &= !spaced && !name.iter().any(u8::is_ascii_uppercase);
+                    echo_as_is &=
+                        name.len() == element.len() && !name.iter().any(u8::is_ascii_uppercase);
                     authorization |= name.eq_ignore_ascii_case(b"authorization");
                 }
             }
@@ -531,19 +531,57 @@ fn check_request_headers(
     })
 }
 
-/// The index of the first byte at or after `at` that is not a space or a tab (the only
-/// whitespace a header value can hold).
-fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
-    while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
-        at += 1;
+/// `bytes` without leading and trailing spaces and tabs (the only whitespace a header value
+/// can hold).
+fn trim_whitespace(bytes: &[u8]) -> &[u8] {
+    let is_whitespace = |b: &u8| matches!(b, b' ' | b'\t');
+    let start = bytes
+        .iter()
+        .position(|b| !is_whitespace(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_whitespace(b))
+        .map_or(start, |at| at + 1);
+    &bytes[start..end]
+}
+
+/// The length of the allowed name `list` starts with, if one is followed by a comma or the
+/// end: the element is that name, spelled exactly.
+#[inline]
+fn spelled_as_allowed(allowed: &[Box<[u8]>], list: &[u8]) -> Option<usize> {
+    let first = *list.first()?;
+    allowed.iter().find_map(|name| {
+        let len = name.len();
+        let fits = name[0] == first
+            && list.len() >= len
+            && matches!(list.get(len), None | Some(b','))
+            && same_bytes(name, &list[..len]);
+        fits.then_some(len)
+    })
+}
+
+/// `a == b` for slices of equal length, eight bytes at a time: header names are short, and
+/// a call to `memcmp` costs more than comparing them inline.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    debug_assert_eq!(a.len(), b.len());
+    let (mut a, mut b) = (a, b);
+    while let (Some((wa, ra)), Some((wb, rb))) =
+        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+    {
+        if u64::from_ne_bytes(*wa) != u64::from_ne_bytes(*wb) {
+            return false;
+        }
+        (a, b) = (ra, rb);
     }
-    at
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Whether a requested name is an allowed (lowercase) one: byte for byte, as browsers send
 /// it, or ignoring case.
 fn is_same_name(allowed: &[u8], name: &[u8]) -> bool {
-    allowed.len() == name.len() && (allowed == name || allowed.eq_ignore_ascii_case(name))
+    allowed.len() == name.len() && (same_bytes(allowed, name) || allowed.eq_ignore_ascii_case(name))
 }
 
 /// The names of a validated request list, lowercased and joined by `,`.
@@ -618,6 +656,86 @@ mod tests {
         match decision {
             Decision::Preflight(Ok(grant)) => grant.allow_headers,
             other => panic!("not granted: {other:?}"),
+        }
+    }
+
+    /// Whatever path a list takes (allowed names spelled exactly, found by their spelling;
+    /// anything else read element by element), the answer is the list's.
+    #[test]
+    fn request_header_lists_are_judged_alike_however_they_are_spelled() {
+        let policy = Cors::strict(["https://app.example.com"])
+            .allow_methods(["PUT"])
+            .allow_headers(["content-type", "x-requested-with"])
+            .try_build()
+            .unwrap();
+        let refused = |name: Option<&str>| {
+            Decision::Preflight(Err(PreflightRefusal {
+                reason: Reason::HeaderNotAllowed,
+                refused: name.map(|n| HeaderValue::from_str(n).unwrap()),
+                explanation: Some(Explanation {
+                    allow_origin: AllowOrigin::Reflect(HeaderValue::from_static(
+                        "https://app.example.com",
+                    )),
+                    allow_headers: policy.inner.values.allow_headers.clone(),
+                }),
+            }))
+        };
+        let invalid = Decision::Preflight(Err(Reason::InvalidRequestHeaders.into()));
+        for list in [
+            "content-type",
+            "content-type,x-requested-with",
+            "x-requested-with,content-type,content-type",
+            "Content-Type,X-Requested-With",
+            " content-type ,\tx-requested-with\t",
+            "content-type,,x-requested-with,",
+            ",content-type",
+            "",
+            " ",
+        ] {
+            let decision = preflight(&policy, &[("Access-Control-Request-Headers", list)]);
+            assert!(
+                matches!(decision, Decision::Preflight(Ok(_))),
+                "{list:?}: {decision:?}"
+            );
+        }
+        for (list, refused_name) in [
+            // A prefix of an allowed name, or an allowed name as a prefix: neither is it.
+            ("content-typo", "content-typo"),
+            ("content-type-x", "content-type-x"),
+            ("content", "content"),
+            ("content-type,x-api-key", "x-api-key"),
+            ("x-api-key,content-type", "x-api-key"),
+            ("content-type, X-Api-Key ,x-requested-with", "X-Api-Key"),
+        ] {
+            let decision = preflight(&policy, &[("Access-Control-Request-Headers", list)]);
+            assert_eq!(decision, refused(Some(refused_name)), "{list:?}");
+        }
+        for list in [
+            "content-type x",
+            "content type",
+            "content-type;",
+            "content-type,(x)",
+            // Malformed after a refusal, or after allowed names: still malformed.
+            "x-api-key,bad name",
+            "x-api-key,content-type,bad name",
+            "content-type,x-requested-with,bad name",
+        ] {
+            let decision = preflight(&policy, &[("Access-Control-Request-Headers", list)]);
+            assert_eq!(decision, invalid, "{list:?}");
+        }
+    }
+
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        let text = b"access-control-request-headers";
+        for len in 0..=text.len() {
+            let a = &text[..len];
+            assert!(same_bytes(a, a));
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!same_bytes(a, &b), "{len} {at}");
+            }
         }
     }
 

@@ -137,6 +137,9 @@ pub(crate) struct Precomputed {
     pub(crate) allow_methods: HeaderValue,
     /// `None` when the allowed list is empty (then no header is sent).
     pub(crate) allow_headers: Option<HeaderValue>,
+    /// The allowed request header names (lowercase), as bytes to compare a request's with;
+    /// empty for [`AllowedHeaders::Any`].
+    pub(crate) header_names: Box<[Box<[u8]>]>,
     pub(crate) expose_headers: Option<HeaderValue>,
     pub(crate) max_age: Option<HeaderValue>,
 }
