@@ -349,6 +349,7 @@ impl Decision {
     }
 }
 
+#[inline]
 fn check_origin(
     policy: &PolicyInner,
     origins: &[HeaderValue],

@@ -222,7 +222,7 @@ where
         // policy that does not defer (one that does keeps a claim, in `proceed`).
         let policy = &*self.policy.inner;
         if !policy.reflects && req.method() != Method::OPTIONS && self.may_skip_decision() {
-            return self.serve_undecided(req);
+            return self.serve(req, ActualGrant::NotCors);
         }
         // A refusal nobody hears need not name what it refused; only a preflight's can name
         // anything (a refused method or header), so only a preflight asks the logger.
@@ -231,9 +231,16 @@ where
             false => Naming::Never,
         };
         let decision = decide_with(policy, req.head(), OriginCheck::Match, naming);
-        // No `Origin`: a strict policy only adds `Vary: Origin`, as above.
-        if matches!(decision, Decision::NotCors) && self.may_skip_decision() {
-            return self.serve_undecided(req);
+        // No `Origin` (a strict policy only adds `Vary: Origin`), or an allowed actual
+        // request: `proceed` would do just this.
+        match decision {
+            Decision::NotCors if self.may_skip_decision() => {
+                return self.serve(req, ActualGrant::NotCors)
+            }
+            Decision::Actual(Ok(allow_origin)) if self.may_skip_decision() => {
+                return self.serve(req, ActualGrant::Allowed(allow_origin))
+            }
+            _ => {}
         }
         if decision.awaits_origin_predicate() {
             if let Some(future) = self.ask_origin_predicate(&req) {
@@ -352,7 +359,7 @@ where
         )
     }
 
-    /// Whether a request this policy answers as [`ActualGrant::NotCors`] may skip
+    /// Whether a request this policy serves with a grant (or as not CORS) may skip
     /// [`proceed`](Self::proceed): the policy keeps no claim (it does not defer) and no
     /// refusal beneath it can be heard (no [`DecidedAbove`](crate::nesting::DecidedAbove) mark
     /// is needed).
@@ -360,14 +367,14 @@ where
         !self.policy.inner.defers_to_inner && !nesting::may_be_heard()
     }
 
-    /// `proceed` with `Decision::NotCors` for a policy that [may skip
-    /// it](Self::may_skip_decision): the service runs, and its response gets what a request
-    /// without `Origin` gets.
-    fn serve_undecided(&self, req: ServiceRequest) -> CorsFuture<S::Future, B> {
+    /// `proceed` with an actual request this policy allows or does not judge
+    /// (`Decision::NotCors`, `Decision::Actual(Ok(_))`), for a policy that [may skip
+    /// it](Self::may_skip_decision): the service runs, and its response gets `grant`.
+    fn serve(&self, req: ServiceRequest, grant: ActualGrant) -> CorsFuture<S::Future, B> {
         nesting::take_claim(&req);
         CorsFuture::inner(
             self.call_service(req),
-            Pending::Decorate(ActualGrant::NotCors),
+            Pending::Decorate(grant),
             Rc::clone(&self.policy),
         )
     }

@@ -51,12 +51,17 @@ impl Claim {
 }
 
 /// Takes the claim a deferring policy above opened, if any: this policy decides.
+#[inline]
 pub(crate) fn take_claim(req: &ServiceRequest) {
     // Claims are opened only by deferring policies, each of which is mounted (and sets the
     // flag) before it sees its first request.
-    if !DEFERRING_MOUNTED.load(Ordering::Relaxed) {
-        return;
+    if DEFERRING_MOUNTED.load(Ordering::Relaxed) {
+        take_open_claim(req);
     }
+}
+
+#[inline(never)]
+fn take_open_claim(req: &ServiceRequest) {
     if let Some(claim) = req.extensions().get::<Claim>() {
         claim.0.set(true);
     }
@@ -107,6 +112,7 @@ pub(crate) fn decided_above(req: &ServiceRequest) -> bool {
 
 /// Whether any policy's refusal can be heard: some mounted policy has a hook, or the crate's
 /// debug log is on. Decides whether [`DecidedAbove`] marks are worth their allocation.
+#[inline]
 pub(crate) fn may_be_heard() -> bool {
     HOOK_MOUNTED.load(Ordering::Relaxed)
         || log::log_enabled!(target: "actix_scoped_cors", log::Level::Debug)
@@ -114,6 +120,7 @@ pub(crate) fn may_be_heard() -> bool {
 
 /// Whether a refusal this policy reports is heard: it has a hook, or the crate's debug log is
 /// on. What is not heard need not be worked out (is the request same-origin?) or kept.
+#[inline]
 pub(crate) fn is_heard(policy: &PolicyInner) -> bool {
     policy.on_reject.is_some() || log::log_enabled!(target: "actix_scoped_cors", log::Level::Debug)
 }

@@ -113,25 +113,32 @@ impl Drop for Deciding {
 
 /// Warns, once, that `policy` sits beneath a policy that does not defer, which decides every
 /// request here.
+#[inline]
 pub(crate) fn if_overruled(policy: &PolicyInner, head: &RequestHead) {
     if DECIDING.get() {
-        once(
-            &policy.warnings.overruled,
-            Kind::Overruled,
-            &policy.label,
-            || {
-                log::warn!(
-                    target: "actix_scoped_cors",
-                    "the {} on {} is overruled: a CORS policy around it does not \
-                     defer_to_inner_policies(), so that policy decides every request here and this \
-                     one's grants never reach a response (only its block_disallowed() refusals do); \
-                     call .defer_to_inner_policies() on the outer policy, or remove this one",
-                    policy.label,
-                    head.uri.path(),
-                );
-            },
-        );
+        overruled(policy, head);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn overruled(policy: &PolicyInner, head: &RequestHead) {
+    once(
+        &policy.warnings.overruled,
+        Kind::Overruled,
+        &policy.label,
+        || {
+            log::warn!(
+                target: "actix_scoped_cors",
+                "the {} on {} is overruled: a CORS policy around it does not \
+                 defer_to_inner_policies(), so that policy decides every request here and this \
+                 one's grants never reach a response (only its block_disallowed() refusals do); \
+                 call .defer_to_inner_policies() on the outer policy, or remove this one",
+                policy.label,
+                head.uri.path(),
+            );
+        },
+    );
 }
 
 /// Warns, once, that the handler or a layer inside `policy` had set grant headers that the
