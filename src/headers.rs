@@ -228,22 +228,27 @@ const VARY_MERGE_LIMIT: usize = 32;
 /// `Origin`: left alone. Otherwise the existing tokens are merged into one line,
 /// deduplicated case-insensitively, with `Origin` last.
 pub(crate) fn vary_on_origin(headers: &mut HeaderMap) {
-    let existing = headers.get_all(VARY);
-    if existing.len() == 0 {
+    let lines = headers.get_all(VARY).len();
+    if lines == 0 {
         headers.append(VARY, VARY_ORIGIN);
         return;
     }
     // Handlers set the same few values over and over: after the first response, the merge
-    // is a lookup and a reference-count bump, with no allocation.
+    // is a lookup, a reference-count bump and a value replaced in place, with no allocation.
+    if lines == 1 {
+        if let Some(line) = headers.get_mut(VARY) {
+            if let Some(merged) = merged_before(line) {
+                *line = merged;
+                return;
+            }
+        }
+    }
+    let existing = headers.get_all(VARY);
     let single = existing
         .as_slice()
         .first()
         .filter(|_| existing.len() == 1)
         .cloned();
-    if let Some(merged) = single.as_ref().and_then(merged_before) {
-        headers.insert(VARY, merged);
-        return;
-    }
     let mut tokens: Vec<&str> = Vec::new();
     let mut mergeable = true;
     for value in existing {
