@@ -29,7 +29,9 @@ use pin_project_lite::pin_project;
 
 use crate::{
     builder::{Cors, Mode},
-    decision::{decide_with, ActualGrant, Decision, Naming, OriginCheck},
+    decision::{
+        decide_with, ActualGrant, Decision, Naming, OriginCheck, PreflightGrant, PreflightRefusal,
+    },
     guard::is_own_origin,
     headers::{blocked_answer, decorate, preflight_answer},
     nesting::{self, Claim},
@@ -231,17 +233,6 @@ where
             false => Naming::Never,
         };
         let decision = decide_with(policy, req.head(), OriginCheck::Match, naming);
-        // No `Origin` (a strict policy only adds `Vary: Origin`), or an allowed actual
-        // request: `proceed` would do just this.
-        match decision {
-            Decision::NotCors if self.may_skip_decision() => {
-                return self.serve(req, ActualGrant::NotCors)
-            }
-            Decision::Actual(Ok(allow_origin)) if self.may_skip_decision() => {
-                return self.serve(req, ActualGrant::Allowed(allow_origin))
-            }
-            _ => {}
-        }
         if decision.awaits_origin_predicate() {
             if let Some(future) = self.ask_origin_predicate(&req) {
                 let this = CorsMiddleware {
@@ -266,6 +257,29 @@ where
                     },
                 };
             }
+        }
+        // No `Origin` (a strict policy only adds `Vary: Origin`), an allowed actual request,
+        // or a refused one that is neither blocked nor reported: `proceed` would do just this.
+        match decision {
+            Decision::NotCors if self.may_skip_decision() => {
+                return self.serve(req, ActualGrant::NotCors)
+            }
+            Decision::Actual(Ok(allow_origin)) if self.may_skip_decision() => {
+                return self.serve(req, ActualGrant::Allowed(allow_origin))
+            }
+            // A policy that does not defer answers a preflight at once.
+            Decision::Preflight(result) if !policy.defers_to_inner => {
+                nesting::take_claim(&req);
+                return self.answer_preflight(req, result);
+            }
+            Decision::Actual(Err(_))
+                if !policy.block_disallowed
+                    && !nesting::is_heard(policy)
+                    && self.may_skip_decision() =>
+            {
+                return self.serve(req, ActualGrant::Refused)
+            }
+            _ => {}
         }
         self.proceed(req, decision)
     }
@@ -317,13 +331,7 @@ where
             _ => None,
         };
         let decision = match decision {
-            Decision::Preflight(result) => {
-                if let Err(refusal) = &result {
-                    report(policy.on_reject.as_ref(), refusal.into(), true, req.head());
-                }
-                let answer = preflight_answer(policy, result);
-                return CorsFuture::answered(req.into_response(answer).map_into_right_body());
-            }
+            Decision::Preflight(result) => return self.answer_preflight(req, result),
             decision => decision,
         };
         match &decision {
@@ -357,6 +365,21 @@ where
             Pending::Decorate(decision.into_actual()),
             Rc::clone(&self.policy),
         )
+    }
+
+    /// Answers a preflight this policy decided (one that defers only once no policy beneath
+    /// claimed it), reporting a refusal.
+    fn answer_preflight(
+        &self,
+        req: ServiceRequest,
+        result: Result<PreflightGrant, PreflightRefusal>,
+    ) -> CorsFuture<S::Future, B> {
+        let policy = &*self.policy.inner;
+        if let Err(refusal) = &result {
+            report(policy.on_reject.as_ref(), refusal.into(), true, req.head());
+        }
+        let answer = preflight_answer(policy, result);
+        CorsFuture::answered(req.into_response(answer).map_into_right_body())
     }
 
     /// Whether a request this policy serves with a grant (or as not CORS) may skip
