@@ -10,6 +10,7 @@
 //!   response it renders.
 
 use std::{
+    any::Any,
     fmt,
     future::Future,
     pin::Pin,
@@ -37,7 +38,7 @@ use crate::{
     nesting::{self, Claim},
     origin::Origin,
     policy::{Policy, PolicyInner},
-    rejection::{report, Refused},
+    rejection::{report, Reason, Refused},
     warn,
 };
 
@@ -163,7 +164,7 @@ type CorsResponse<B> = ServiceResponse<EitherBody<B>>;
 pin_project! {
     /// The future of a request through a CORS policy: answered at once (a preflight, a
     /// blocked request), the wrapped service's future and then decoration, or, when an
-    /// asynchronous origin predicate must be asked first, both of those behind one box.
+    /// asynchronous origin predicate must be asked first, its future and then one of those.
     pub struct CorsFuture<F, B> {
         #[pin]
         state: State<F, B>,
@@ -175,8 +176,24 @@ pin_project! {
     enum State<F, B> {
         Answered { answer: Option<Result<CorsResponse<B>, Error>> },
         Inner { #[pin] inner: F, pending: Option<(Pending, Rc<Policy>)> },
-        Asking { future: LocalBoxFuture<'static, Result<CorsResponse<B>, Error>> },
+        Asking { ask: LocalBoxFuture<'static, bool>, asked: Option<Asked<F, B>> },
     }
+}
+
+/// A request waiting for the asynchronous origin predicate, and how to go on with it.
+///
+/// The wrapped service's type is not in [`CorsFuture`]'s (only its future's is), so the
+/// service travels as `dyn Any` and `resume` is [`CorsMiddleware::resume`] for its type:
+/// no box beyond the predicate's own future.
+struct Asked<F, B> {
+    req: ServiceRequest,
+    service: Rc<dyn Any>,
+    policy: Rc<Policy>,
+    may_overrule: warn::MayOverrule,
+    naming: Naming,
+    /// Whether the request is a preflight (else an actual request) refused for its origin.
+    preflight: bool,
+    resume: fn(Asked<F, B>, bool) -> CorsFuture<F, B>,
 }
 
 impl<F, B> CorsFuture<F, B> {
@@ -234,25 +251,19 @@ where
         };
         let decision = decide_with(policy, req.head(), OriginCheck::Match, naming);
         if decision.awaits_origin_predicate() {
-            if let Some(future) = self.ask_origin_predicate(&req) {
-                let this = CorsMiddleware {
-                    service: Rc::clone(&self.service),
-                    policy: Rc::clone(&self.policy),
-                    may_overrule: self.may_overrule,
-                };
+            if let Some(ask) = self.ask_origin_predicate(&req) {
+                let service: Rc<dyn Any> = Rc::clone(&self.service) as Rc<dyn Any>;
                 return CorsFuture {
                     state: State::Asking {
-                        future: Box::pin(async move {
-                            let decision = match future.await {
-                                true => decide_with(
-                                    &this.policy.inner,
-                                    req.head(),
-                                    OriginCheck::Vouched,
-                                    naming,
-                                ),
-                                false => decision,
-                            };
-                            this.proceed(req, decision).await
+                        ask,
+                        asked: Some(Asked {
+                            preflight: matches!(decision, Decision::Preflight(_)),
+                            req,
+                            service,
+                            policy: Rc::clone(&self.policy),
+                            may_overrule: self.may_overrule,
+                            naming,
+                            resume: Self::resume,
                         }),
                     },
                 };
@@ -297,6 +308,35 @@ where
         let origin = req.headers().get(ORIGIN)?.to_str().ok()?;
         Origin::parse(origin)?;
         Some(predicate(origin.to_owned()))
+    }
+
+    /// Goes on with a request once the asynchronous predicate answered: the origin it accepts
+    /// is judged as vouched for; one it refuses stays refused, as it was before it asked.
+    fn resume(asked: Asked<S::Future, B>, accepted: bool) -> CorsFuture<S::Future, B> {
+        let Asked {
+            req,
+            service,
+            policy,
+            may_overrule,
+            naming,
+            preflight,
+            ..
+        } = asked;
+        let Ok(service) = Rc::downcast::<S>(service) else {
+            unreachable!("an Asked holds the service of the middleware that made it")
+        };
+        let this = CorsMiddleware {
+            service,
+            policy,
+            may_overrule,
+        };
+        let decision = match (accepted, preflight) {
+            (true, _) => decide_with(&this.policy.inner, req.head(), OriginCheck::Vouched, naming),
+            // What `decide_with` said before asking (`awaits_origin_predicate`).
+            (false, true) => Decision::Preflight(Err(Reason::OriginNotAllowed.into())),
+            (false, false) => Decision::Actual(Err(Reason::OriginNotAllowed)),
+        };
+        this.proceed(req, decision)
     }
 
     fn proceed(&self, req: ServiceRequest, decision: Decision) -> CorsFuture<S::Future, B> {
@@ -421,12 +461,12 @@ where
 {
     type Output = Result<CorsResponse<B>, Error>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.as_mut().project().state.project() {
             StateProjection::Answered { answer } => {
                 Poll::Ready(answer.take().expect("CorsFuture polled after completion"))
             }
-            StateProjection::Asking { future } => future.as_mut().poll(cx),
+            StateProjection::Asking { .. } => self.poll_asking(cx),
             StateProjection::Inner { inner, pending } => {
                 let result = ready!(inner.poll(cx));
                 let (pending, policy) = pending.take().expect("CorsFuture polled after completion");
@@ -444,6 +484,29 @@ where
                 })
             }
         }
+    }
+}
+
+impl<F, B> CorsFuture<F, B>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+{
+    /// [`poll`](Future::poll) while the asynchronous predicate is asked: once it answered,
+    /// this future becomes what the decision makes of the request, and is polled as that.
+    /// Out of line, so that `poll` stays small for every other request.
+    #[inline(never)]
+    fn poll_asking(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<CorsResponse<B>, Error>> {
+        let StateProjection::Asking { ask, asked } = self.as_mut().project().state.project() else {
+            unreachable!("poll_asking is called in the Asking state");
+        };
+        let accepted = ready!(ask.as_mut().poll(cx));
+        let asked = asked.take().expect("CorsFuture polled after completion");
+        let next = (asked.resume)(asked, accepted);
+        self.as_mut().project().state.set(next.state);
+        self.poll(cx)
     }
 }
 
