@@ -121,3 +121,11 @@ fn hostile_preflights_allocate_no_more_than_a_preflight() {
         PREFLIGHT_BOUND,
     );
 }
+
+/// The asynchronous predicate's own two allocations are its API: the `String` it is given
+/// and the future it returns. The policy adds none of its own (the request waits in
+/// `CorsFuture` itself).
+#[test]
+fn an_async_predicate_allocates_only_its_string_and_its_future() {
+    assert_at_most(&["predicate_get/1_async_fn"], 2);
+}
