@@ -31,7 +31,8 @@ use pin_project_lite::pin_project;
 use crate::{
     builder::{Cors, Mode},
     decision::{
-        decide_with, ActualGrant, Decision, Naming, OriginCheck, PreflightGrant, PreflightRefusal,
+        decide_actual, decide_with, ActualGrant, Decision, Naming, OriginCheck, PreflightGrant,
+        PreflightRefusal,
     },
     guard::is_own_origin,
     headers::{blocked_answer, decorate, preflight_answer},
@@ -234,22 +235,53 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         warn::if_overruled(&self.policy.inner, req.head());
+        let policy = &*self.policy.inner;
+        if req.method() == Method::OPTIONS {
+            // A refusal nobody hears need not name what it refused; only a preflight's can
+            // name anything (a refused method or header), so only a preflight asks the logger.
+            let naming = match nesting::is_heard(policy) {
+                true => Naming::Always,
+                false => Naming::Never,
+            };
+            let decision = decide_with(policy, req.head(), OriginCheck::Match, naming);
+            return self.decided(req, decision, naming);
+        }
         // A permissive policy decorates every actual response alike, `Origin` or not, and
         // refuses none: unless its decision could matter to a refusal heard beneath it
         // (`nesting::decide_above`), it need not look at the request's headers.
         // Nor need it build a decision: this is `proceed` with `Decision::NotCors`, for a
         // policy that does not defer (one that does keeps a claim, in `proceed`).
-        let policy = &*self.policy.inner;
-        if !policy.reflects && req.method() != Method::OPTIONS && self.may_skip_decision() {
+        if !policy.reflects && self.may_skip_decision() {
             return self.serve(req, ActualGrant::NotCors);
         }
-        // A refusal nobody hears need not name what it refused; only a preflight's can name
-        // anything (a refused method or header), so only a preflight asks the logger.
-        let naming = match req.method() == Method::OPTIONS && nesting::is_heard(policy) {
-            true => Naming::Always,
-            false => Naming::Never,
+        // No `Origin` (a strict policy only adds `Vary: Origin`), or an allowed actual
+        // request: `proceed` would do just this.
+        let decision = match decide_actual(policy, req.head()) {
+            None if self.may_skip_decision() => return self.serve(req, ActualGrant::NotCors),
+            Some(Ok(allow_origin)) if self.may_skip_decision() => {
+                return self.serve(req, ActualGrant::Allowed(allow_origin))
+            }
+            None => Decision::NotCors,
+            Some(result) => Decision::Actual(result),
         };
-        let decision = decide_with(policy, req.head(), OriginCheck::Match, naming);
+        self.decided(req, decision, Naming::Never)
+    }
+}
+
+impl<S, B> CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    /// Goes on with a request `decide_with` judged: asks the asynchronous predicate if the
+    /// origin is all that stands in the way, else serves or answers it.
+    fn decided(
+        &self,
+        req: ServiceRequest,
+        decision: Decision,
+        naming: Naming,
+    ) -> CorsFuture<S::Future, B> {
+        let policy = &*self.policy.inner;
         if decision.awaits_origin_predicate() {
             if let Some(ask) = self.ask_origin_predicate(&req) {
                 let service: Rc<dyn Any> = Rc::clone(&self.service) as Rc<dyn Any>;
@@ -269,16 +301,10 @@ where
                 };
             }
         }
-        // No `Origin` (a strict policy only adds `Vary: Origin`), an allowed actual request,
-        // or a refused one that is neither blocked nor reported: `proceed` would do just this.
+        // The predicate had its say. A policy that does not defer answers a preflight at once;
+        // a refused actual request that is neither blocked nor reported is served as
+        // `proceed` would.
         match decision {
-            Decision::NotCors if self.may_skip_decision() => {
-                return self.serve(req, ActualGrant::NotCors)
-            }
-            Decision::Actual(Ok(allow_origin)) if self.may_skip_decision() => {
-                return self.serve(req, ActualGrant::Allowed(allow_origin))
-            }
-            // A policy that does not defer answers a preflight at once.
             Decision::Preflight(result) if !policy.defers_to_inner => {
                 nesting::take_claim(&req);
                 return self.answer_preflight(req, result);
@@ -294,13 +320,7 @@ where
         }
         self.proceed(req, decision)
     }
-}
 
-impl<S, B> CorsMiddleware<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: 'static,
-{
     /// The asynchronous predicate's future for this request's origin, if the policy has one
     /// and the origin is well-formed.
     fn ask_origin_predicate(&self, req: &ServiceRequest) -> Option<LocalBoxFuture<'static, bool>> {
