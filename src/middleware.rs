@@ -273,7 +273,8 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: 'static,
 {
-    /// Goes on with a request `decide_with` judged: asks the asynchronous predicate if the
+    /// Goes on with a judged request (by `decide_with`, or `decide_actual` for an actual
+    /// request not served at once): asks the asynchronous predicate if the
     /// origin is all that stands in the way, else serves or answers it.
     fn decided(
         &self,
@@ -442,17 +443,17 @@ where
         CorsFuture::answered(req.into_response(answer).map_into_right_body())
     }
 
-    /// Whether a request this policy serves with a grant (or as not CORS) may skip
-    /// [`proceed`](Self::proceed): the policy keeps no claim (it does not defer) and no
+    /// Whether an actual request may skip [`proceed`](Self::proceed) and be
+    /// [served](Self::serve) at once: the policy keeps no claim (it does not defer) and no
     /// refusal beneath it can be heard (no [`DecidedAbove`](crate::nesting::DecidedAbove) mark
-    /// is needed).
+    /// is needed). A refused request also needs this policy not to block or report it.
     fn may_skip_decision(&self) -> bool {
         !self.policy.inner.defers_to_inner && !nesting::may_be_heard()
     }
 
-    /// `proceed` with an actual request this policy allows or does not judge
-    /// (`Decision::NotCors`, `Decision::Actual(Ok(_))`), for a policy that [may skip
-    /// it](Self::may_skip_decision): the service runs, and its response gets `grant`.
+    /// `proceed` with an actual request (allowed, without `Origin`, or refused but neither
+    /// blocked nor reported), for a policy that [may skip it](Self::may_skip_decision): the
+    /// service runs, and its response gets `grant`.
     fn serve(&self, req: ServiceRequest, grant: ActualGrant) -> CorsFuture<S::Future, B> {
         nesting::take_claim(&req);
         CorsFuture::inner(
