@@ -182,25 +182,19 @@ pub(crate) enum OriginCheck {
     Vouched,
 }
 
-/// [`decide_with`] for a request that is not `OPTIONS`, so cannot be a preflight: `None`
-/// without `Origin` ([`Decision::NotCors`]), else the origin's verdict
-/// ([`Decision::Actual`]). Small, for the middleware's common path.
+/// The verdict on a request's origin: `None` without `Origin` ([`Decision::NotCors`]). All an
+/// actual request needs ([`Decision::Actual`]); small, for the middleware's common path.
 #[inline]
-pub(crate) fn decide_actual(
+pub(crate) fn origin_verdict(
     policy: &PolicyInner,
     head: &RequestHead,
+    check: OriginCheck,
 ) -> Option<Result<AllowOrigin, Reason>> {
-    debug_assert!(head.method != Method::OPTIONS);
     let origins = head.headers.get_all(ORIGIN);
     if origins.len() == 0 {
         return None;
     }
-    Some(check_origin(
-        policy,
-        origins.as_slice(),
-        head,
-        OriginCheck::Match,
-    ))
+    Some(check_origin(policy, origins.as_slice(), head, check))
 }
 
 pub(crate) fn decide_with(
@@ -209,11 +203,9 @@ pub(crate) fn decide_with(
     check: OriginCheck,
     naming: Naming,
 ) -> Decision {
-    let origins = head.headers.get_all(ORIGIN);
-    if origins.len() == 0 {
+    let Some(origin) = origin_verdict(policy, head, check) else {
         return Decision::NotCors;
-    }
-    let origin = check_origin(policy, origins.as_slice(), head, check);
+    };
     // `is_preflight`, with `Origin` known to be there and `Access-Control-Request-Method`
     // looked up once for both questions.
     let requested_methods = match head.method == Method::OPTIONS {

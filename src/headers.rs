@@ -4,8 +4,8 @@
 //!
 //! Values that depend only on the configuration (joined method and header lists, max-age)
 //! were computed when the policy was built ([`Precomputed`](crate::policy::Precomputed)); the
-//! request path only copies ready `'static` `HeaderValue`s (no reference count: see
-//! `compile::interned`) and inserts them.
+//! request path only copies ready `HeaderValue`s (`'static` while the interner's bound
+//! allows, else reference-counted: see `compile::interned`) and inserts them.
 
 use std::cell::RefCell;
 

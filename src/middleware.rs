@@ -31,7 +31,7 @@ use pin_project_lite::pin_project;
 use crate::{
     builder::{Cors, Mode},
     decision::{
-        decide_actual, decide_with, ActualGrant, Decision, Naming, OriginCheck, PreflightGrant,
+        decide_with, origin_verdict, ActualGrant, Decision, Naming, OriginCheck, PreflightGrant,
         PreflightRefusal,
     },
     guard::is_own_origin,
@@ -256,7 +256,7 @@ where
         }
         // No `Origin` (a strict policy only adds `Vary: Origin`), or an allowed actual
         // request: `proceed` would do just this.
-        let decision = match decide_actual(policy, req.head()) {
+        let decision = match origin_verdict(policy, req.head(), OriginCheck::Match) {
             None if self.may_skip_decision() => return self.serve(req, ActualGrant::NotCors),
             Some(Ok(allow_origin)) if self.may_skip_decision() => {
                 return self.serve(req, ActualGrant::Allowed(allow_origin))
@@ -273,7 +273,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: 'static,
 {
-    /// Goes on with a judged request (by `decide_with`, or `decide_actual` for an actual
+    /// Goes on with a judged request (by `decide_with`, or `origin_verdict` for an actual
     /// request not served at once): asks the asynchronous predicate if the
     /// origin is all that stands in the way, else serves or answers it.
     fn decided(

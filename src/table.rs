@@ -138,27 +138,27 @@ impl<K: Eq + Hash, V: Default, S: BuildHasher + Default> SmallMap<K, V, S> {
 }
 
 impl<K: Eq + Hash, V, S: BuildHasher> SmallMap<K, V, S> {
+    /// The stored key equal to `key`, and its value.
+    fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        match self {
+            SmallMap::Few(list) => list
+                .iter()
+                .find(|(k, _)| k.borrow() == key)
+                .map(|(k, v)| (k, v)),
+            SmallMap::Hashed(map) => map.get_key_value(key),
+        }
+    }
+
     fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
         Q: Eq + Hash + ?Sized,
     {
-        match self {
-            SmallMap::Few(list) => list.iter().find(|(k, _)| k.borrow() == key).map(|(_, v)| v),
-            SmallMap::Hashed(map) => map.get(key),
-        }
-    }
-
-    /// The stored key equal to `key`.
-    fn get_key<Q>(&self, key: &Q) -> Option<&K>
-    where
-        K: Borrow<Q>,
-        Q: Eq + Hash + ?Sized,
-    {
-        match self {
-            SmallMap::Few(list) => list.iter().find(|(k, _)| k.borrow() == key).map(|(k, _)| k),
-            SmallMap::Hashed(map) => map.get_key_value(key).map(|(k, _)| k),
-        }
+        self.get_key_value(key).map(|(_, v)| v)
     }
 
     fn len(&self) -> usize {
@@ -201,7 +201,7 @@ impl<S: BuildHasher> OriginTable<S> {
     /// The value reflecting `origin` (the bytes of an `Origin` value), if it is on the exact
     /// list.
     pub(crate) fn exact_value(&self, origin: &[u8]) -> Option<&HeaderValue> {
-        self.exact.get_key(origin).map(|exact| &exact.0)
+        self.exact.get_key_value(origin).map(|(exact, ())| &exact.0)
     }
 
     /// Whether `origin` (the bytes of an `Origin` value) is on the exact list.
