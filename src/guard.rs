@@ -136,7 +136,7 @@ pub(crate) fn is_own_origin(
     let Some(host) = host else { return false };
     let host = match host.rsplit_once(':') {
         Some((name, port))
-            if default_port(origin.scheme()).is_some_and(|p| port.parse() == Ok(p)) =>
+            if default_port(origin.scheme().as_bytes()).is_some_and(|p| port.parse() == Ok(p)) =>
         {
             name
         }

@@ -63,8 +63,7 @@ impl OriginMatcher {
         !self.table.has_exact() && !self.allow_null && !self.has_rules_beyond_exact()
     }
 
-    /// Whether anything but the exact list (and `null`) can match, i.e. whether parsing the
-    /// origin can pay off.
+    /// Whether anything but the exact list (and `null`) can match.
     fn has_rules_beyond_exact(&self) -> bool {
         self.table.has_patterns()
             || self.regex.is_some()
@@ -84,24 +83,26 @@ impl OriginMatcher {
 
     /// [`matches`](Self::matches) for the bytes of an `Origin` value already looked up on the
     /// exact list and not found there (and no longer than [`MAX_ORIGIN_LEN`]): `null`, then
-    /// the patterns, regexes, shared lists and predicates, on the parsed origin. Whatever it
-    /// accepts is visible ASCII (a parsed origin, or `null`).
+    /// the patterns (on the bytes: see [`OriginTable::matches_patterns`]), then the regexes,
+    /// shared lists and predicates, on the parsed origin. Whatever it accepts is visible ASCII
+    /// (a canonical origin, or `null`).
     pub(crate) fn matches_beyond_exact(&self, origin: &[u8], head: &RequestHead) -> bool {
         if origin == b"null" {
             return self.allow_null;
         }
-        if !self.has_rules_beyond_exact() {
+        if self.table.matches_patterns(origin) {
+            return true;
+        }
+        if self.regex.is_none() && self.predicates.is_empty() && self.shared.is_empty() {
             return false;
         }
         // The parser checks every byte; UTF-8 only lets it borrow the value as text.
         let Some(parsed) = std::str::from_utf8(origin).ok().and_then(Origin::parse) else {
             return false;
         };
-        self.table.matches_patterns(&parsed)
-            || self
-                .regex
-                .as_ref()
-                .is_some_and(|regex| regex.is_match(parsed.as_str()))
+        self.regex
+            .as_ref()
+            .is_some_and(|regex| regex.is_match(parsed.as_str()))
             || self.shared.iter().any(|shared| shared.matches(&parsed))
             || self.predicates.iter().any(|allow| allow(&parsed, head))
     }

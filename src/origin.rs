@@ -88,7 +88,7 @@ impl<'a> Origin<'a> {
             [] => None,
             [b':', digits @ ..] => {
                 let port = parse_port(digits)?;
-                if default_port(&serialized[..scheme_len]) == Some(port) {
+                if default_port(&bytes[..scheme_len]) == Some(port) {
                     return None;
                 }
                 Some(port)
@@ -239,8 +239,14 @@ fn is_canonical_address(host: &str) -> bool {
     }) && parts == 4
 }
 
+/// Whether `byte` may appear in a host name label (`[a-z0-9_-]`), as [`Origin::parse`] reads
+/// labels.
+pub(crate) fn is_label_byte(byte: u8) -> bool {
+    BYTE_CLASS[usize::from(byte)] & LABEL != 0
+}
+
 /// A port as browsers write it: 1 to 65535, decimal, no leading zero.
-fn parse_port(digits: &[u8]) -> Option<u16> {
+pub(crate) fn parse_port(digits: &[u8]) -> Option<u16> {
     if digits.is_empty() || digits.len() > 5 || digits[0] == b'0' {
         return None;
     }
@@ -275,11 +281,13 @@ pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
     chunks.remainder().iter().all(|&b| visible(b))
 }
 
-pub(crate) fn default_port(scheme: &str) -> Option<u16> {
+/// The port a scheme's origins leave out (`scheme` as bytes: the pattern matcher reads
+/// unparsed values).
+pub(crate) fn default_port(scheme: &[u8]) -> Option<u16> {
     match scheme {
-        "http" | "ws" => Some(80),
-        "https" | "wss" => Some(443),
-        "ftp" => Some(21),
+        b"http" | b"ws" => Some(80),
+        b"https" | b"wss" => Some(443),
+        b"ftp" => Some(21),
         _ => None,
     }
 }

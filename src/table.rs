@@ -4,6 +4,12 @@
 //! wildcards one lookup per label of the request's host, whatever the number of patterns.
 //! Tables of up to [`FEW`] entries are compared rather than hashed: a few short comparisons
 //! cost less than one hash.
+//!
+//! Patterns are matched on the `Origin` value's bytes, not on a parsed [`Origin`]: what a
+//! pattern names (scheme, host, suffix) was parsed as canonical when the policy was built, so
+//! only what it leaves open (the labels under a wildcard, the port) is checked, as
+//! [`Origin::parse`] checks it. A pattern therefore never accepts a value the parser
+//! refuses, and costs no parse.
 
 use std::{
     borrow::Borrow,
@@ -15,7 +21,7 @@ use std::{
 use actix_web::http::header::HeaderValue;
 
 use crate::{
-    origin::Origin,
+    origin::{default_port, is_label_byte, parse_port, Origin, MAX_ORIGIN_LEN},
     pattern::{OriginPattern, PortRule},
 };
 
@@ -32,8 +38,11 @@ pub(crate) type ConfiguredHasher = rustc_hash::FxBuildHasher;
 /// tenants sign up): std's keyed SipHash, so nobody can register origins chosen to collide.
 pub(crate) type UntrustedHasher = RandomState;
 
+/// Configured text (a scheme, a host, a suffix), held as the bytes requests are compared with.
+type Text = Box<[u8]>;
+
 /// What a subdomain wildcard requires besides the host suffix.
-type SchemeAndPort = (Box<str>, PortRule);
+type SchemeAndPort = (Text, PortRule);
 
 /// An exact origin, held as the header value that reflects it: an allowed request's
 /// `Access-Control-Allow-Origin` is a copy of this (equal, byte for byte, to the request's
@@ -81,9 +90,9 @@ pub(crate) fn counted_value(text: String) -> HeaderValue {
 pub(crate) struct OriginTable<S = ConfiguredHasher> {
     exact: SmallMap<ExactOrigin, (), S>,
     /// Keyed by host: the schemes under which any port is accepted.
-    any_port: SmallMap<Box<str>, Vec<Box<str>>, S>,
+    any_port: SmallMap<Text, Vec<Text>, S>,
     /// Keyed by the suffix under the wildcard: scheme and port rules.
-    subdomains: SmallMap<Box<str>, Vec<SchemeAndPort>, S>,
+    subdomains: SmallMap<Text, Vec<SchemeAndPort>, S>,
 }
 
 impl<S> Default for OriginTable<S> {
@@ -183,16 +192,16 @@ impl<S: BuildHasher + Default> OriginTable<S> {
             }
             OriginPattern::AnyPort { scheme, host } => self
                 .any_port
-                .entry(host.into_boxed_str())
-                .push(scheme.into_boxed_str()),
+                .entry(host.into_bytes().into_boxed_slice())
+                .push(scheme.into_bytes().into_boxed_slice()),
             OriginPattern::Subdomains {
                 scheme,
                 suffix,
                 port,
             } => self
                 .subdomains
-                .entry(suffix.into_boxed_str())
-                .push((scheme.into_boxed_str(), port)),
+                .entry(suffix.into_bytes().into_boxed_slice())
+                .push((scheme.into_bytes().into_boxed_slice(), port)),
         }
     }
 }
@@ -211,12 +220,20 @@ impl<S: BuildHasher> OriginTable<S> {
 
     /// Whether the exact list or a pattern matches `origin`.
     pub(crate) fn matches(&self, origin: &Origin<'_>) -> bool {
-        self.contains_exact(origin.as_str().as_bytes()) || self.matches_patterns(origin)
+        let bytes = origin.as_str().as_bytes();
+        self.contains_exact(bytes) || self.matches_patterns(bytes)
     }
 
-    /// Whether a `*.` or `:*` pattern matches `origin`.
-    pub(crate) fn matches_patterns(&self, origin: &Origin<'_>) -> bool {
-        self.has_patterns() && (self.matches_any_port(origin) || self.matches_subdomain(origin))
+    /// Whether a `*.` or `:*` pattern matches `origin`, the bytes of an `Origin` value (not
+    /// parsed): the answer [`Origin::parse`] and a match on the parsed origin would give.
+    pub(crate) fn matches_patterns(&self, origin: &[u8]) -> bool {
+        if !self.has_patterns() {
+            return false;
+        }
+        let Some(parts) = Parts::split(origin) else {
+            return false;
+        };
+        self.matches_any_port(&parts) || self.matches_subdomain(&parts)
     }
 
     pub(crate) fn has_exact(&self) -> bool {
@@ -227,28 +244,98 @@ impl<S: BuildHasher> OriginTable<S> {
         !self.any_port.is_empty() || !self.subdomains.is_empty()
     }
 
-    fn matches_any_port(&self, origin: &Origin<'_>) -> bool {
+    /// The host is a configured one, hence canonical; so is the scheme it is compared with.
+    fn matches_any_port(&self, origin: &Parts<'_>) -> bool {
         self.any_port
-            .get(origin.host())
-            .is_some_and(|schemes| schemes.iter().any(|s| &**s == origin.scheme()))
+            .get(origin.host)
+            .is_some_and(|schemes| schemes.iter().any(|s| **s == *origin.scheme))
     }
 
     /// Tries every proper suffix of the host that starts after a dot: one lookup per label.
-    fn matches_subdomain(&self, origin: &Origin<'_>) -> bool {
-        if self.subdomains.is_empty() {
+    /// The labels passed on the way are checked as [`Origin::parse`] checks them (stopping at
+    /// the first byte it would refuse); the suffix found is a configured one, hence
+    /// canonical, and so is the host's last label (no wildcard is built over an address).
+    fn matches_subdomain(&self, origin: &Parts<'_>) -> bool {
+        let host = origin.host;
+        if self.subdomains.is_empty() || host.len() > MAX_HOST_LEN {
             return false;
         }
-        let host = origin.host();
-        // A plain loop: hosts are short, and a string searcher costs more to set up than
-        // the scan.
-        host.bytes().enumerate().any(|(at, b)| {
-            b == b'.'
-                && self.subdomains.get(&host[at + 1..]).is_some_and(|rules| {
-                    rules.iter().any(|(scheme, port)| {
-                        &**scheme == origin.scheme() && port.accepts(origin.port())
-                    })
-                })
-        })
+        let mut label_start = 0;
+        for (at, &b) in host.iter().enumerate() {
+            if b != b'.' {
+                if !is_label_byte(b) {
+                    return false;
+                }
+                continue;
+            }
+            if at == label_start || at - label_start > MAX_LABEL_LEN {
+                return false;
+            }
+            let accepted = self.subdomains.get(&host[at + 1..]).is_some_and(|rules| {
+                rules
+                    .iter()
+                    .any(|(scheme, port)| **scheme == *origin.scheme && port.accepts(origin.port))
+            });
+            if accepted {
+                return true;
+            }
+            label_start = at + 1;
+        }
+        false
+    }
+}
+
+/// The longest host name [`Origin::parse`] accepts, in bytes (DNS).
+const MAX_HOST_LEN: usize = 253;
+/// The longest label of a host name, in bytes (DNS).
+const MAX_LABEL_LEN: usize = 63;
+
+/// An `Origin` value cut where a pattern looks, `scheme://host[:port]`. Only the port is
+/// checked (as [`Origin::parse`] checks it: canonical, never the scheme's default); scheme
+/// and host are checked by comparing them with configured, canonical ones.
+struct Parts<'a> {
+    scheme: &'a [u8],
+    host: &'a [u8],
+    port: Option<u16>,
+}
+
+impl<'a> Parts<'a> {
+    fn split(origin: &'a [u8]) -> Option<Self> {
+        if origin.len() > MAX_ORIGIN_LEN {
+            return None;
+        }
+        // A scheme never holds a `:`; a scheme that is not canonical matches no pattern's.
+        let colon = origin.iter().position(|&b| b == b':')?;
+        let (scheme, rest) = origin.split_at(colon);
+        let rest = rest.strip_prefix(b"://")?;
+        let (host, digits) = if rest.first() == Some(&b'[') {
+            let end = rest.iter().position(|&b| b == b']')? + 1;
+            match &rest[end..] {
+                [] => (rest, None),
+                [b':', digits @ ..] => (&rest[..end], Some(digits)),
+                _ => return None,
+            }
+        } else {
+            // A port has at most five digits, so its `:` is among the last six bytes; a host
+            // name holds none. (A `:` before those stays in the host, where no label and no
+            // configured host or suffix accepts it.)
+            let tail = rest.len().saturating_sub(6);
+            match rest[tail..].iter().rposition(|&b| b == b':') {
+                Some(at) => (&rest[..tail + at], Some(&rest[tail + at + 1..])),
+                None => (rest, None),
+            }
+        };
+        let port = match digits {
+            None => None,
+            Some(digits) => {
+                let port = parse_port(digits)?;
+                if default_port(scheme) == Some(port) {
+                    return None;
+                }
+                Some(port)
+            }
+        };
+        Some(Parts { scheme, host, port })
     }
 }
 
@@ -292,6 +379,131 @@ mod tests {
             ("https://.example.com", false),
         ] {
             assert_eq!(matches(&t, origin), expected, "{origin}");
+        }
+    }
+
+    /// What the patterns should answer, read off the parsed origin with plain string tests.
+    fn reference(patterns: &[OriginPattern], origin: &str) -> bool {
+        let Some(origin) = Origin::parse(origin) else {
+            return false;
+        };
+        patterns.iter().any(|pattern| match pattern {
+            OriginPattern::Exact(_) => false,
+            OriginPattern::AnyPort { scheme, host } => {
+                origin.scheme() == scheme && origin.host() == host
+            }
+            OriginPattern::Subdomains {
+                scheme,
+                suffix,
+                port,
+            } => {
+                origin.scheme() == scheme
+                    && origin
+                        .host()
+                        .strip_suffix(suffix.as_str())
+                        .is_some_and(|under| under.len() > 1 && under.ends_with('.'))
+                    && port.accepts(origin.port())
+            }
+        })
+    }
+
+    /// Patterns read the unparsed bytes, checking only what they leave open: every value
+    /// near a matching one (each byte replaced, removed or doubled, hosts and labels at and
+    /// past their limits) gets the answer the parser and a plain reading of the patterns
+    /// give, so a pattern never accepts what `Origin::parse` refuses.
+    #[test]
+    fn patterns_answer_as_the_parser_would() {
+        // A scheme long enough for an origin past `MAX_ORIGIN_LEN` to fit under a wildcard.
+        let long_scheme = "h".repeat(300);
+        let entries = [
+            "https://*.example.com".to_owned(),
+            "https://*.b.example.org:8443".to_owned(),
+            "http://*.svc.test:*".to_owned(),
+            "https://api.example.net:*".to_owned(),
+            "https://[::1]:*".to_owned(),
+            "wss://*.0x.example".to_owned(),
+            format!("{long_scheme}://*.example.com"),
+        ];
+        let patterns: Vec<OriginPattern> = entries
+            .iter()
+            .map(|entry| OriginPattern::parse(entry).unwrap())
+            .collect();
+        for hashed in [false, true] {
+            let mut t = OriginTable::<ConfiguredHasher>::default();
+            for pattern in &patterns {
+                t.add(pattern.clone(), counted_value);
+            }
+            if hashed {
+                // Past `FEW` suffixes and hosts: the same answers from hash maps.
+                for i in 0..FEW {
+                    for entry in [
+                        format!("https://*.filler{i}.example"),
+                        format!("https://filler{i}.example:*"),
+                    ] {
+                        t.add(OriginPattern::parse(&entry).unwrap(), counted_value);
+                    }
+                }
+            }
+            let long_label = "l".repeat(63);
+            // With `.example.com`, a host of 253 bytes: the longest the parser accepts.
+            let long_host = format!("{long_label}.{long_label}.{long_label}.{}", "m".repeat(49));
+            let mut seeds = vec![
+                "https://a.example.com".to_owned(),
+                "https://a-b_c.d9.example.com".to_owned(),
+                "https://x.b.example.org:8443".to_owned(),
+                "https://a.example.com:443".to_owned(),
+                "http://x.svc.test:80".to_owned(),
+                "http://x.svc.test".to_owned(),
+                "http://x.y.svc.test:8080".to_owned(),
+                "https://api.example.net".to_owned(),
+                "https://api.example.net:65535".to_owned(),
+                "https://[::1]:3000".to_owned(),
+                "https://[::1]".to_owned(),
+                "https://x.b.example.org:8443:8443".to_owned(),
+                "wss://1.0x.example".to_owned(),
+                format!("https://{long_label}.example.com"),
+                format!("https://l{long_label}.example.com"),
+                format!("https://{long_host}.example.com"),
+                format!("https://{}.example.com", &long_host[1..]),
+                format!("https://{}{}.example.com", "s".repeat(400), ".a"),
+            ];
+            seeds.push(format!("{long_scheme}://{}.example.com", &long_host[..200]));
+            let mut candidates = Vec::new();
+            let replacements = b"a.-_:/[]09A@%\x00 \xff";
+            for seed in &seeds {
+                candidates.push(seed.as_bytes().to_vec());
+                for at in 0..=seed.len() {
+                    let (head, tail) = seed.as_bytes().split_at(at);
+                    for &b in replacements {
+                        candidates.push([head, &[b], tail].concat());
+                        if let Some((_, rest)) = tail.split_first() {
+                            candidates.push([head, &[b], rest].concat());
+                        }
+                    }
+                    if let Some((first, rest)) = tail.split_first() {
+                        candidates.push([head, rest].concat());
+                        candidates.push([head, &[*first, *first], rest].concat());
+                    }
+                }
+            }
+            let mut accepted = 0;
+            for candidate in &candidates {
+                let expected =
+                    std::str::from_utf8(candidate).is_ok_and(|text| reference(&patterns, text));
+                let got = t.matches_patterns(candidate);
+                assert_eq!(
+                    got,
+                    expected,
+                    "{hashed}: {:?}",
+                    String::from_utf8_lossy(candidate)
+                );
+                accepted += usize::from(got);
+            }
+            // The corpus holds both answers in number.
+            assert!(
+                accepted > 100 && accepted * 2 < candidates.len(),
+                "{accepted}"
+            );
         }
     }
 
