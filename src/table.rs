@@ -93,6 +93,62 @@ pub(crate) struct OriginTable<S = ConfiguredHasher> {
     any_port: SmallMap<Text, Vec<Text>, S>,
     /// Keyed by the suffix under the wildcard: scheme and port rules.
     subdomains: SmallMap<Text, Vec<SchemeAndPort>, S>,
+    /// The subdomain wildcards of a fixed port, again, as what they fix around the labels.
+    framed: Vec<Framed>,
+    /// How many patterns are not in `framed` (any port).
+    unframed: usize,
+}
+
+/// A subdomain wildcard of a fixed port as the bytes it fixes before and after the labels it
+/// leaves open: `https://` and `.example.com:8443`. An origin between them is matched with
+/// two comparisons and a check of the labels.
+#[derive(Clone)]
+struct Framed {
+    before: Box<[u8]>,
+    after: Box<[u8]>,
+    /// The length of the host's part in `after` (`.example.com`).
+    host_tail: usize,
+}
+
+impl Framed {
+    fn new(scheme: &str, suffix: &str, port: Option<u16>) -> Self {
+        let port = port.map(|port| format!(":{port}")).unwrap_or_default();
+        Framed {
+            before: format!("{scheme}://").into_bytes().into(),
+            after: format!(".{suffix}{port}").into_bytes().into(),
+            host_tail: suffix.len() + 1,
+        }
+    }
+
+    /// Whether `origin` is `before`, labels as [`Origin::parse`] reads them, then `after`:
+    /// `after` holds a configured suffix, hence canonical, and so is the host's last label
+    /// (no wildcard is built over an address); its port, if any, came from a canonical
+    /// origin.
+    fn frames(&self, origin: &[u8]) -> bool {
+        let (before, after) = (self.before.len(), self.after.len());
+        origin.len() > before + after
+            && origin.starts_with(&self.before)
+            && origin.ends_with(&self.after)
+            && origin.len() - before - after + self.host_tail <= MAX_HOST_LEN
+            && are_labels(&origin[before..origin.len() - after])
+    }
+}
+
+/// Whether `labels` are one or more host name labels joined by dots, as [`Origin::parse`]
+/// reads them.
+fn are_labels(labels: &[u8]) -> bool {
+    // The length of the label so far; one pass, no splitting.
+    let mut label = 0;
+    for &b in labels {
+        if b == b'.' && label > 0 {
+            label = 0;
+        } else if is_label_byte(b) && label < MAX_LABEL_LEN {
+            label += 1;
+        } else {
+            return false;
+        }
+    }
+    label > 0
 }
 
 impl<S> Default for OriginTable<S> {
@@ -101,6 +157,8 @@ impl<S> Default for OriginTable<S> {
             exact: SmallMap::default(),
             any_port: SmallMap::default(),
             subdomains: SmallMap::default(),
+            framed: Vec::new(),
+            unframed: 0,
         }
     }
 }
@@ -190,18 +248,25 @@ impl<S: BuildHasher + Default> OriginTable<S> {
             OriginPattern::Exact(origin) => {
                 self.exact.entry(ExactOrigin(reflected(origin)));
             }
-            OriginPattern::AnyPort { scheme, host } => self
-                .any_port
-                .entry(host.into_bytes().into_boxed_slice())
-                .push(scheme.into_bytes().into_boxed_slice()),
+            OriginPattern::AnyPort { scheme, host } => {
+                self.unframed += 1;
+                self.any_port
+                    .entry(host.into_bytes().into_boxed_slice())
+                    .push(scheme.into_bytes().into_boxed_slice());
+            }
             OriginPattern::Subdomains {
                 scheme,
                 suffix,
                 port,
-            } => self
-                .subdomains
-                .entry(suffix.into_bytes().into_boxed_slice())
-                .push((scheme.into_bytes().into_boxed_slice(), port)),
+            } => {
+                match port {
+                    PortRule::Exact(port) => self.framed.push(Framed::new(&scheme, &suffix, port)),
+                    PortRule::Any => self.unframed += 1,
+                }
+                self.subdomains
+                    .entry(suffix.into_bytes().into_boxed_slice())
+                    .push((scheme.into_bytes().into_boxed_slice(), port));
+            }
         }
     }
 }
@@ -227,8 +292,11 @@ impl<S: BuildHasher> OriginTable<S> {
     /// Whether a `*.` or `:*` pattern matches `origin`, the bytes of an `Origin` value (not
     /// parsed): the answer [`Origin::parse`] and a match on the parsed origin would give.
     pub(crate) fn matches_patterns(&self, origin: &[u8]) -> bool {
-        if !self.has_patterns() {
+        if !self.has_patterns() || origin.len() > MAX_ORIGIN_LEN {
             return false;
+        }
+        if self.unframed == 0 && self.framed.len() <= FEW {
+            return self.framed.iter().any(|framed| framed.frames(origin));
         }
         let Some(parts) = Parts::split(origin) else {
             return false;
@@ -251,8 +319,8 @@ impl<S: BuildHasher> OriginTable<S> {
             .is_some_and(|schemes| schemes.iter().any(|s| **s == *origin.scheme))
     }
 
-    /// Tries every proper suffix of the host that starts after a dot: one lookup per label.
-    /// The labels passed on the way are checked as [`Origin::parse`] checks them (stopping at
+    /// Tries every proper suffix of the host that starts after a dot: one lookup per label
+    /// (a few wildcards of fixed ports are [`Framed`] instead). The labels passed on the way are checked as [`Origin::parse`] checks them (stopping at
     /// the first byte it would refuse); the suffix found is a configured one, hence
     /// canonical, and so is the host's last label (no wildcard is built over an address).
     fn matches_subdomain(&self, origin: &Parts<'_>) -> bool {
@@ -301,9 +369,6 @@ struct Parts<'a> {
 
 impl<'a> Parts<'a> {
     fn split(origin: &'a [u8]) -> Option<Self> {
-        if origin.len() > MAX_ORIGIN_LEN {
-            return None;
-        }
         // A scheme never holds a `:`; a scheme that is not canonical matches no pattern's.
         let colon = origin.iter().position(|&b| b == b':')?;
         let (scheme, rest) = origin.split_at(colon);
@@ -424,26 +489,49 @@ mod tests {
             "wss://*.0x.example".to_owned(),
             format!("{long_scheme}://*.example.com"),
         ];
-        let patterns: Vec<OriginPattern> = entries
+        let all: Vec<OriginPattern> = entries
             .iter()
             .map(|entry| OriginPattern::parse(entry).unwrap())
             .collect();
-        for hashed in [false, true] {
+        let fixed_ports: Vec<OriginPattern> = all
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p,
+                    OriginPattern::Subdomains {
+                        port: PortRule::Exact(_),
+                        ..
+                    }
+                )
+            })
+            .cloned()
+            .collect();
+        let fillers = |any_port: bool| {
+            (0..FEW).flat_map(move |i| {
+                let mut entries = vec![format!("https://*.filler{i}.example")];
+                if any_port {
+                    entries.push(format!("https://filler{i}.example:*"));
+                }
+                entries
+            })
+        };
+        // Framed; compared suffixes and hosts; then, past `FEW`, hash maps.
+        let tables = [
+            (&fixed_ports, None, true),
+            (&fixed_ports, Some(fillers(false)), false),
+            (&all, None, false),
+            (&all, Some(fillers(true)), false),
+        ];
+        for (patterns, fillers, framed) in tables {
             let mut t = OriginTable::<ConfiguredHasher>::default();
-            for pattern in &patterns {
+            for pattern in patterns {
                 t.add(pattern.clone(), counted_value);
             }
-            if hashed {
-                // Past `FEW` suffixes and hosts: the same answers from hash maps.
-                for i in 0..FEW {
-                    for entry in [
-                        format!("https://*.filler{i}.example"),
-                        format!("https://filler{i}.example:*"),
-                    ] {
-                        t.add(OriginPattern::parse(&entry).unwrap(), counted_value);
-                    }
-                }
+            for entry in fillers.into_iter().flatten() {
+                t.add(OriginPattern::parse(&entry).unwrap(), counted_value);
             }
+            let hashed = matches!(t.subdomains, SmallMap::Hashed(_));
+            assert_eq!(t.unframed == 0 && t.framed.len() <= FEW, framed);
             let long_label = "l".repeat(63);
             // With `.example.com`, a host of 253 bytes: the longest the parser accepts.
             let long_host = format!("{long_label}.{long_label}.{long_label}.{}", "m".repeat(49));
@@ -489,13 +577,12 @@ mod tests {
             let mut accepted = 0;
             for candidate in &candidates {
                 let expected =
-                    std::str::from_utf8(candidate).is_ok_and(|text| reference(&patterns, text));
+                    std::str::from_utf8(candidate).is_ok_and(|text| reference(patterns, text));
                 let got = t.matches_patterns(candidate);
+                let candidate = String::from_utf8_lossy(candidate);
                 assert_eq!(
-                    got,
-                    expected,
-                    "{hashed}: {:?}",
-                    String::from_utf8_lossy(candidate)
+                    got, expected,
+                    "framed {framed}, hashed {hashed}: {candidate:?}"
                 );
                 accepted += usize::from(got);
             }
