@@ -8,6 +8,10 @@ use std::{fmt, sync::Arc};
 
 use actix_web::{dev::RequestHead, http::header::HeaderValue};
 use regex::Regex;
+use regex_automata::{
+    dfa::{dense, Automaton, StartKind},
+    Anchored, Input,
+};
 
 use crate::{
     origin::{Origin, MAX_ORIGIN_LEN},
@@ -25,7 +29,7 @@ pub(crate) type OriginPredicate = Arc<dyn Fn(&Origin<'_>, &RequestHead) -> bool 
 pub(crate) struct OriginMatcher {
     table: OriginTable,
     /// All regexes, anchored, as one alternation.
-    regex: Option<Regex>,
+    regex: Option<OriginRegex>,
     predicates: Vec<OriginPredicate>,
     shared: Vec<SharedOrigins>,
     allow_null: bool,
@@ -43,7 +47,7 @@ impl OriginMatcher {
 
     /// Sets the regexes, already anchored, compiled as one alternation.
     pub(crate) fn set_regex(&mut self, regex: Option<Regex>) {
-        self.regex = regex;
+        self.regex = regex.map(OriginRegex::new);
     }
 
     pub(crate) fn add_predicate(&mut self, predicate: OriginPredicate) {
@@ -123,10 +127,135 @@ impl fmt::Debug for OriginMatcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OriginMatcher")
             .field("table", &self.table)
-            .field("regex", &self.regex.as_ref().map(Regex::as_str))
+            .field("regex", &self.regex.as_ref().map(|r| r.regex.as_str()))
             .field("predicates", &self.predicates.len())
             .field("shared", &self.shared.len())
             .field("allow_null", &self.allow_null)
             .finish()
+    }
+}
+
+/// The largest dense DFA built for the origin regexes, in bytes; past it (or for what a DFA
+/// cannot do, such as Unicode word boundaries) the regex crate's engine runs instead.
+const DFA_SIZE_LIMIT: usize = 256 * 1024;
+
+/// The configured regexes as one anchored alternation: `regex::Regex`, and, when a small one
+/// exists, a dense DFA of the same expression, built from the same syntax (Unicode, UTF-8)
+/// by the regex crate's own automata library. The DFA steps one table entry a byte, where
+/// the regex crate picks an engine and builds its lazy DFA as it goes.
+#[derive(Clone)]
+struct OriginRegex {
+    regex: Regex,
+    dfa: Option<Arc<dense::DFA<Vec<u32>>>>,
+}
+
+impl OriginRegex {
+    fn new(regex: Regex) -> Self {
+        let dfa = dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .start_kind(StartKind::Anchored)
+                    .dfa_size_limit(Some(DFA_SIZE_LIMIT))
+                    .determinize_size_limit(Some(DFA_SIZE_LIMIT)),
+            )
+            .build(regex.as_str())
+            .ok()
+            .map(Arc::new);
+        OriginRegex { regex, dfa }
+    }
+
+    /// Whether `origin` (a parsed origin, hence ASCII) matches. Every alternative is
+    /// anchored at both ends, so an anchored search that finds any match answers.
+    fn is_match(&self, origin: &str) -> bool {
+        let Some(dfa) = &self.dfa else {
+            return self.regex.is_match(origin);
+        };
+        match dfa.try_search_fwd(&Input::new(origin).anchored(Anchored::Yes)) {
+            Ok(found) => found.is_some(),
+            // A DFA gives up only on what it cannot decide (no regex it was built for makes
+            // it do so on ASCII); the regex crate then decides.
+            Err(_) => self.regex.is_match(origin),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// As `compile` joins them: each regex anchored, then one alternation.
+    fn anchored(regexes: &[&str]) -> Regex {
+        let joined: Vec<String> = regexes.iter().map(|r| format!("^(?:{r})$")).collect();
+        Regex::new(&joined.join("|")).unwrap()
+    }
+
+    /// The DFA answers as `regex::Regex` on every ASCII value near a matching one, for
+    /// regexes that exercise classes, repetition, alternation, case folding (also into
+    /// ASCII from a non-ASCII escape) and Unicode classes; what a DFA cannot build (Unicode
+    /// word boundaries) or only past the size limit runs on the regex crate alone.
+    #[test]
+    fn the_dfa_answers_as_the_regex_crate() {
+        let cases: [(&[&str], bool); 7] = [
+            (&[r"https://pr-[0-9]+\.preview\.example\.com"], true),
+            (
+                &[
+                    r"(?i)https://app\.example\.com",
+                    r"https://(?:a|bb|c)[0-9]{1,3}\.example\.com(?::8443)?",
+                ],
+                true,
+            ),
+            (&[r"(?i)https://\x{212A}\.example\.com"], true),
+            (
+                &[r"https://[^/.]+\.example\.com", r"http://localhost:[0-9]+"],
+                true,
+            ),
+            (&[r"https://.+\.example\.com"], true),
+            // Unicode `\w` makes a DFA past the size limit.
+            (&[r"https://[\w-]+\.example\.com"], false),
+            (&[r"https://\b[a-z]+\.example\.com"], false),
+        ];
+        let seeds = [
+            "https://pr-42.preview.example.com",
+            "https://app.example.com",
+            "https://APP.Example.com",
+            "https://bb17.example.com:8443",
+            "https://k.example.com",
+            "https://K.example.com",
+            "https://x_y-z.example.com",
+            "http://localhost:3000",
+            "https://a.b.example.com",
+        ];
+        for (regexes, has_dfa) in cases {
+            let regex = anchored(regexes);
+            let compiled = OriginRegex::new(regex.clone());
+            assert_eq!(compiled.dfa.is_some(), has_dfa, "{regexes:?}");
+            let mut matched = 0;
+            let mut tried = 0;
+            for seed in seeds {
+                for at in 0..=seed.len() {
+                    let (head, tail) = seed.split_at(at);
+                    let mut variants = vec![seed.to_owned()];
+                    for c in ['a', 'K', '.', '-', '_', '/', ':', '0', ' '] {
+                        variants.push(format!("{head}{c}{tail}"));
+                        variants.push(format!("{head}{c}{}", tail.get(1..).unwrap_or("")));
+                    }
+                    variants.push(format!("{head}{}", tail.get(1..).unwrap_or("")));
+                    for variant in variants {
+                        let expected = regex.is_match(&variant);
+                        assert_eq!(
+                            compiled.is_match(&variant),
+                            expected,
+                            "{regexes:?} {variant:?}"
+                        );
+                        matched += usize::from(expected);
+                        tried += 1;
+                    }
+                }
+            }
+            assert!(
+                matched > 0 && matched < tried,
+                "{regexes:?}: {matched} of {tried}"
+            );
+        }
     }
 }
