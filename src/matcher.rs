@@ -94,6 +94,9 @@ impl OriginMatcher {
         if origin == b"null" {
             return self.allow_null;
         }
+        if !self.has_rules_beyond_exact() {
+            return false;
+        }
         if self.table.matches_patterns(origin) {
             return true;
         }
