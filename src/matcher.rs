@@ -131,6 +131,10 @@ impl fmt::Debug for OriginMatcher {
         f.debug_struct("OriginMatcher")
             .field("table", &self.table)
             .field("regex", &self.regex.as_ref().map(|r| r.regex.as_str()))
+            .field(
+                "regex_dfa",
+                &self.regex.as_ref().is_some_and(|r| r.dfa.is_some()),
+            )
             .field("predicates", &self.predicates.len())
             .field("shared", &self.shared.len())
             .field("allow_null", &self.allow_null)
@@ -159,7 +163,8 @@ impl OriginRegex {
                 dense::Config::new()
                     .start_kind(StartKind::Anchored)
                     .dfa_size_limit(Some(DFA_SIZE_LIMIT))
-                    .determinize_size_limit(Some(DFA_SIZE_LIMIT)),
+                    // Building takes more than the finished DFA holds.
+                    .determinize_size_limit(Some(4 * DFA_SIZE_LIMIT)),
             )
             .build(regex.as_str())
             .ok()
@@ -167,18 +172,20 @@ impl OriginRegex {
         OriginRegex { regex, dfa }
     }
 
-    /// Whether `origin` (a parsed origin, hence ASCII) matches. Every alternative is
-    /// anchored at both ends, so an anchored search that finds any match answers.
+    /// Whether `origin` (a parsed origin, hence ASCII) matches.
     fn is_match(&self, origin: &str) -> bool {
-        let Some(dfa) = &self.dfa else {
-            return self.regex.is_match(origin);
-        };
-        match dfa.try_search_fwd(&Input::new(origin).anchored(Anchored::Yes)) {
-            Ok(found) => found.is_some(),
-            // A DFA gives up only on what it cannot decide (no regex it was built for makes
-            // it do so on ASCII); the regex crate then decides.
-            Err(_) => self.regex.is_match(origin),
-        }
+        self.dfa_match(origin)
+            .unwrap_or_else(|| self.regex.is_match(origin))
+    }
+
+    /// The DFA's answer, if there is a DFA and it answers. Every alternative is anchored at
+    /// both ends, so an anchored search that finds any match answers. A DFA gives up only on
+    /// what it cannot decide (no regex it was built for makes it do so on ASCII); the regex
+    /// crate then decides.
+    fn dfa_match(&self, origin: &str) -> Option<bool> {
+        let dfa = self.dfa.as_ref()?;
+        let input = Input::new(origin).anchored(Anchored::Yes);
+        dfa.try_search_fwd(&input).ok().map(|found| found.is_some())
     }
 }
 
@@ -245,6 +252,10 @@ mod tests {
                     variants.push(format!("{head}{}", tail.get(1..).unwrap_or("")));
                     for variant in variants {
                         let expected = regex.is_match(&variant);
+                        // The DFA itself answers, where there is one (a search it refused
+                        // would fall back unseen).
+                        let by_dfa = compiled.dfa_match(&variant);
+                        assert_eq!(by_dfa, has_dfa.then_some(expected), "{variant:?}");
                         assert_eq!(
                             compiled.is_match(&variant),
                             expected,

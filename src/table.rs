@@ -93,9 +93,10 @@ pub(crate) struct OriginTable<S = ConfiguredHasher> {
     any_port: SmallMap<Text, Vec<Text>, S>,
     /// Keyed by the suffix under the wildcard: scheme and port rules.
     subdomains: SmallMap<Text, Vec<SchemeAndPort>, S>,
-    /// The subdomain wildcards of a fixed port, again, as what they fix around the labels.
+    /// The subdomain wildcards of a fixed port (also in `subdomains`), as what they fix
+    /// around the labels: matched this way while they are the only patterns and few.
     framed: Vec<Framed>,
-    /// How many patterns are not in `framed` (any port).
+    /// How many patterns cannot be framed: the `:*` ones, with or without a wildcard.
     unframed: usize,
 }
 
@@ -319,10 +320,11 @@ impl<S: BuildHasher> OriginTable<S> {
             .is_some_and(|schemes| schemes.iter().any(|s| **s == *origin.scheme))
     }
 
-    /// Tries every proper suffix of the host that starts after a dot: one lookup per label
-    /// (a few wildcards of fixed ports are [`Framed`] instead). The labels passed on the way are checked as [`Origin::parse`] checks them (stopping at
-    /// the first byte it would refuse); the suffix found is a configured one, hence
-    /// canonical, and so is the host's last label (no wildcard is built over an address).
+    /// Tries every proper suffix of the host that starts after a dot: one lookup per label.
+    /// (Not asked at all while [`Framed`] patterns answer alone.) The labels passed on the
+    /// way are checked as [`Origin::parse`] checks them (stopping at the first byte it would
+    /// refuse); the suffix found is a configured one, hence canonical, and so is the host's
+    /// last label (no wildcard is built over an address).
     fn matches_subdomain(&self, origin: &Parts<'_>) -> bool {
         let host = origin.host;
         if self.subdomains.is_empty() || host.len() > MAX_HOST_LEN {
@@ -410,6 +412,8 @@ impl<S: BuildHasher> fmt::Debug for OriginTable<S> {
             .field("exact", &self.exact.len())
             .field("any_port", &self.any_port.len())
             .field("subdomains", &self.subdomains.len())
+            .field("framed", &self.framed.len())
+            .field("unframed", &self.unframed)
             .finish()
     }
 }
@@ -555,7 +559,9 @@ mod tests {
                 format!("https://{}.example.com", &long_host[1..]),
                 format!("https://{}{}.example.com", "s".repeat(400), ".a"),
             ];
+            // 515 bytes, past `MAX_ORIGIN_LEN`; and 512 bytes, at it.
             seeds.push(format!("{long_scheme}://{}.example.com", &long_host[..200]));
+            seeds.push(format!("{long_scheme}://{}.example.com", &long_host[..197]));
             let mut candidates = Vec::new();
             let replacements = b"a.-_:/[]09A@%\x00 \xff";
             for seed in &seeds {
