@@ -9,7 +9,10 @@
 //! pattern names (scheme, host, suffix) was parsed as canonical when the policy was built, so
 //! only what it leaves open (the labels under a wildcard, the port) is checked, as
 //! [`Origin::parse`] checks it. A pattern therefore never accepts a value the parser
-//! refuses, and costs no parse.
+//! refuses, and costs no parse. While every pattern is a wildcard of a fixed port, the value
+//! is not even cut at its delimiters: it is compared with what the wildcards of one scheme
+//! and port fix around the host (`https://`, `:8443`), and the host between is looked up
+//! label by label.
 
 use std::{
     borrow::Borrow,
@@ -93,63 +96,63 @@ pub(crate) struct OriginTable<S = ConfiguredHasher> {
     any_port: SmallMap<Text, Vec<Text>, S>,
     /// Keyed by the suffix under the wildcard: scheme and port rules.
     subdomains: SmallMap<Text, Vec<SchemeAndPort>, S>,
-    /// The subdomain wildcards of a fixed port (also in `subdomains`), as what they fix
-    /// around the labels: matched this way while they are the only patterns and few.
-    framed: Vec<Framed>,
-    /// How many patterns cannot be framed: the `:*` ones, with or without a wildcard.
-    unframed: usize,
+    /// The subdomain wildcards of a fixed port (also in `subdomains`), grouped by scheme and
+    /// port: matched this way while they are the only patterns.
+    groups: Vec<FrameGroup<S>>,
+    /// How many patterns are not in `groups`: the `:*` ones, with or without a wildcard.
+    ungrouped: usize,
 }
 
-/// A subdomain wildcard of a fixed port as the bytes it fixes before and after the labels it
-/// leaves open: `https://` and `.example.com:8443`. An origin between them is matched with
-/// two comparisons and a check of the labels.
+/// Fixed-port wildcards of one scheme and port: the bytes they fix around the host
+/// (`https://`, and `:8443` or nothing), and their suffixes, looked up once per label of the
+/// host between. No cutting of the value at its delimiters, and no parse.
 #[derive(Clone)]
-struct Framed {
-    before: Box<[u8]>,
-    after: Box<[u8]>,
-    /// The length of the host's part in `after` (`.example.com`).
-    host_tail: usize,
+struct FrameGroup<S> {
+    before: Text,
+    port: Text,
+    suffixes: SmallMap<Text, (), S>,
 }
 
-impl Framed {
-    fn new(scheme: &str, suffix: &str, port: Option<u16>) -> Self {
-        let port = port.map(|port| format!(":{port}")).unwrap_or_default();
-        Framed {
-            before: format!("{scheme}://").into_bytes().into(),
-            after: format!(".{suffix}{port}").into_bytes().into(),
-            host_tail: suffix.len() + 1,
+impl<S: BuildHasher> FrameGroup<S> {
+    /// Whether `origin` is `before`, labels, a dot and one of the suffixes, then `port`. The
+    /// port came from a canonical origin; a value with another port, or one where none is
+    /// fixed, keeps a `:` in what is read as the host, which no label accepts.
+    fn matches(&self, origin: &[u8]) -> bool {
+        let Some(host) = origin
+            .strip_prefix(&*self.before)
+            .and_then(|rest| rest.strip_suffix(&*self.port))
+        else {
+            return false;
+        };
+        under_a_suffix(host, |suffix| self.suffixes.get(suffix).is_some())
+    }
+}
+
+/// Whether `host` is one or more labels, as [`Origin::parse`] reads them, a dot, then a
+/// suffix `accepts` (tried after each dot, left to right; the labels are checked on the way,
+/// up to the first byte the parser would refuse). The suffix must be a configured one, hence
+/// canonical, and so is the host's last label (no wildcard is built over an address).
+fn under_a_suffix(host: &[u8], mut accepts: impl FnMut(&[u8]) -> bool) -> bool {
+    if host.len() > MAX_HOST_LEN {
+        return false;
+    }
+    let mut label_start = 0;
+    for (at, &b) in host.iter().enumerate() {
+        if b != b'.' {
+            if !is_label_byte(b) {
+                return false;
+            }
+            continue;
         }
-    }
-
-    /// Whether `origin` is `before`, labels as [`Origin::parse`] reads them, then `after`:
-    /// `after` holds a configured suffix, hence canonical, and so is the host's last label
-    /// (no wildcard is built over an address); its port, if any, came from a canonical
-    /// origin.
-    fn frames(&self, origin: &[u8]) -> bool {
-        let (before, after) = (self.before.len(), self.after.len());
-        origin.len() > before + after
-            && origin.starts_with(&self.before)
-            && origin.ends_with(&self.after)
-            && origin.len() - before - after + self.host_tail <= MAX_HOST_LEN
-            && are_labels(&origin[before..origin.len() - after])
-    }
-}
-
-/// Whether `labels` are one or more host name labels joined by dots, as [`Origin::parse`]
-/// reads them.
-fn are_labels(labels: &[u8]) -> bool {
-    // The length of the label so far; one pass, no splitting.
-    let mut label = 0;
-    for &b in labels {
-        if b == b'.' && label > 0 {
-            label = 0;
-        } else if is_label_byte(b) && label < MAX_LABEL_LEN {
-            label += 1;
-        } else {
+        if at == label_start || at - label_start > MAX_LABEL_LEN {
             return false;
         }
+        if accepts(&host[at + 1..]) {
+            return true;
+        }
+        label_start = at + 1;
     }
-    label > 0
+    false
 }
 
 impl<S> Default for OriginTable<S> {
@@ -158,8 +161,8 @@ impl<S> Default for OriginTable<S> {
             exact: SmallMap::default(),
             any_port: SmallMap::default(),
             subdomains: SmallMap::default(),
-            framed: Vec::new(),
-            unframed: 0,
+            groups: Vec::new(),
+            ungrouped: 0,
         }
     }
 }
@@ -250,7 +253,7 @@ impl<S: BuildHasher + Default> OriginTable<S> {
                 self.exact.entry(ExactOrigin(reflected(origin)));
             }
             OriginPattern::AnyPort { scheme, host } => {
-                self.unframed += 1;
+                self.ungrouped += 1;
                 self.any_port
                     .entry(host.into_bytes().into_boxed_slice())
                     .push(scheme.into_bytes().into_boxed_slice());
@@ -261,14 +264,44 @@ impl<S: BuildHasher + Default> OriginTable<S> {
                 port,
             } => {
                 match port {
-                    PortRule::Exact(port) => self.framed.push(Framed::new(&scheme, &suffix, port)),
-                    PortRule::Any => self.unframed += 1,
+                    PortRule::Exact(port) => {
+                        self.group(&scheme, port).entry(suffix.as_bytes().into());
+                    }
+                    PortRule::Any => self.ungrouped += 1,
                 }
                 self.subdomains
                     .entry(suffix.into_bytes().into_boxed_slice())
                     .push((scheme.into_bytes().into_boxed_slice(), port));
             }
         }
+    }
+}
+
+impl<S: BuildHasher + Default> OriginTable<S> {
+    /// The suffixes of the fixed-port wildcards of `scheme` and `port`.
+    fn group(&mut self, scheme: &str, port: Option<u16>) -> &mut SmallMap<Text, (), S> {
+        let before: Text = format!("{scheme}://").into_bytes().into();
+        let port: Text = port
+            .map(|port| format!(":{port}"))
+            .unwrap_or_default()
+            .into_bytes()
+            .into();
+        let at = match self
+            .groups
+            .iter()
+            .position(|g| g.before == before && g.port == port)
+        {
+            Some(at) => at,
+            None => {
+                self.groups.push(FrameGroup {
+                    before,
+                    port,
+                    suffixes: SmallMap::default(),
+                });
+                self.groups.len() - 1
+            }
+        };
+        &mut self.groups[at].suffixes
     }
 }
 
@@ -296,8 +329,8 @@ impl<S: BuildHasher> OriginTable<S> {
         if !self.has_patterns() || origin.len() > MAX_ORIGIN_LEN {
             return false;
         }
-        if self.unframed == 0 && self.framed.len() <= FEW {
-            return self.framed.iter().any(|framed| framed.frames(origin));
+        if self.ungrouped == 0 {
+            return self.groups.iter().any(|group| group.matches(origin));
         }
         let Some(parts) = Parts::split(origin) else {
             return false;
@@ -320,38 +353,20 @@ impl<S: BuildHasher> OriginTable<S> {
             .is_some_and(|schemes| schemes.iter().any(|s| **s == *origin.scheme))
     }
 
-    /// Tries every proper suffix of the host that starts after a dot: one lookup per label.
-    /// (Not asked at all while [`Framed`] patterns answer alone.) The labels passed on the
-    /// way are checked as [`Origin::parse`] checks them (stopping at the first byte it would
-    /// refuse); the suffix found is a configured one, hence canonical, and so is the host's
-    /// last label (no wildcard is built over an address).
+    /// Tries every proper suffix of the host that starts after a dot: one lookup per label
+    /// ([`under_a_suffix`]). Not asked while every pattern is a fixed-port wildcard: those
+    /// are matched by their [`FrameGroup`]s.
     fn matches_subdomain(&self, origin: &Parts<'_>) -> bool {
-        let host = origin.host;
-        if self.subdomains.is_empty() || host.len() > MAX_HOST_LEN {
+        if self.subdomains.is_empty() {
             return false;
         }
-        let mut label_start = 0;
-        for (at, &b) in host.iter().enumerate() {
-            if b != b'.' {
-                if !is_label_byte(b) {
-                    return false;
-                }
-                continue;
-            }
-            if at == label_start || at - label_start > MAX_LABEL_LEN {
-                return false;
-            }
-            let accepted = self.subdomains.get(&host[at + 1..]).is_some_and(|rules| {
+        under_a_suffix(origin.host, |suffix| {
+            self.subdomains.get(suffix).is_some_and(|rules| {
                 rules
                     .iter()
                     .any(|(scheme, port)| **scheme == *origin.scheme && port.accepts(origin.port))
-            });
-            if accepted {
-                return true;
-            }
-            label_start = at + 1;
-        }
-        false
+            })
+        })
     }
 }
 
@@ -412,8 +427,8 @@ impl<S: BuildHasher> fmt::Debug for OriginTable<S> {
             .field("exact", &self.exact.len())
             .field("any_port", &self.any_port.len())
             .field("subdomains", &self.subdomains.len())
-            .field("framed", &self.framed.len())
-            .field("unframed", &self.unframed)
+            .field("groups", &self.groups.len())
+            .field("ungrouped", &self.ungrouped)
             .finish()
     }
 }
@@ -519,14 +534,14 @@ mod tests {
                 entries
             })
         };
-        // Framed; compared suffixes and hosts; then, past `FEW`, hash maps.
+        // Grouped, compared then hashed; cut at delimiters, compared then hashed.
         let tables = [
-            (&fixed_ports, None, true),
-            (&fixed_ports, Some(fillers(false)), false),
-            (&all, None, false),
-            (&all, Some(fillers(true)), false),
+            (&fixed_ports, None, "grouped"),
+            (&fixed_ports, Some(fillers(false)), "grouped"),
+            (&all, None, "general"),
+            (&all, Some(fillers(true)), "general"),
         ];
-        for (patterns, fillers, framed) in tables {
+        for (patterns, fillers, expected_path) in tables {
             let mut t = OriginTable::<ConfiguredHasher>::default();
             for pattern in patterns {
                 t.add(pattern.clone(), counted_value);
@@ -535,7 +550,12 @@ mod tests {
                 t.add(OriginPattern::parse(&entry).unwrap(), counted_value);
             }
             let hashed = matches!(t.subdomains, SmallMap::Hashed(_));
-            assert_eq!(t.unframed == 0 && t.framed.len() <= FEW, framed);
+            let path = if t.ungrouped == 0 {
+                "grouped"
+            } else {
+                "general"
+            };
+            assert_eq!(path, expected_path);
             let long_label = "l".repeat(63);
             // With `.example.com`, a host of 253 bytes: the longest the parser accepts.
             let long_host = format!("{long_label}.{long_label}.{long_label}.{}", "m".repeat(49));
@@ -543,6 +563,9 @@ mod tests {
                 "https://a.example.com".to_owned(),
                 "https://a-b_c.d9.example.com".to_owned(),
                 "https://x.b.example.org:8443".to_owned(),
+                // The fixed port left out, and a port where none is fixed.
+                "https://x.b.example.org".to_owned(),
+                "https://a.example.com:8443".to_owned(),
                 "https://a.example.com:443".to_owned(),
                 "http://x.svc.test:80".to_owned(),
                 "http://x.svc.test".to_owned(),
@@ -586,10 +609,7 @@ mod tests {
                     std::str::from_utf8(candidate).is_ok_and(|text| reference(patterns, text));
                 let got = t.matches_patterns(candidate);
                 let candidate = String::from_utf8_lossy(candidate);
-                assert_eq!(
-                    got, expected,
-                    "framed {framed}, hashed {hashed}: {candidate:?}"
-                );
+                assert_eq!(got, expected, "{path}, hashed {hashed}: {candidate:?}");
                 accepted += usize::from(got);
             }
             // The corpus holds both answers in number.
