@@ -69,10 +69,13 @@ impl OriginMatcher {
 
     /// Whether anything but the exact list (and `null`) can match.
     fn has_rules_beyond_exact(&self) -> bool {
-        self.table.has_patterns()
-            || self.regex.is_some()
-            || !self.predicates.is_empty()
-            || !self.shared.is_empty()
+        self.table.has_patterns() || self.has_rules_beyond_table()
+    }
+
+    /// Whether anything but the table (exact origins and patterns) can match: what needs the
+    /// origin parsed.
+    fn has_rules_beyond_table(&self) -> bool {
+        self.regex.is_some() || !self.predicates.is_empty() || !self.shared.is_empty()
     }
 
     /// Whether the `Origin` value `origin` (as received, not normalised) is allowed.
@@ -100,7 +103,7 @@ impl OriginMatcher {
         if self.table.matches_patterns(origin) {
             return true;
         }
-        if self.regex.is_none() && self.predicates.is_empty() && self.shared.is_empty() {
+        if !self.has_rules_beyond_table() {
             return false;
         }
         // The parser checks every byte; UTF-8 only lets it borrow the value as text.

@@ -86,13 +86,7 @@ impl<'a> Origin<'a> {
         }
         let port = match &bytes[host_end..] {
             [] => None,
-            [b':', digits @ ..] => {
-                let port = parse_port(digits)?;
-                if default_port(&bytes[..scheme_len]) == Some(port) {
-                    return None;
-                }
-                Some(port)
-            }
+            [b':', digits @ ..] => Some(origin_port(&bytes[..scheme_len], digits)?),
             _ => return None,
         };
         Some(Origin {
@@ -176,7 +170,7 @@ fn host_len(bytes: &[u8]) -> Option<(usize, bool)> {
             continue;
         }
         match b {
-            b'.' if at > label_start && at - label_start <= 63 => label_start = at + 1,
+            b'.' if at > label_start && at - label_start <= MAX_LABEL_LEN => label_start = at + 1,
             b':' => {
                 end = at;
                 break;
@@ -185,7 +179,7 @@ fn host_len(bytes: &[u8]) -> Option<(usize, bool)> {
         }
     }
     let last_label = end.checked_sub(label_start)?;
-    (last_label > 0 && last_label <= 63 && end <= 253)
+    (last_label > 0 && last_label <= MAX_LABEL_LEN && end <= MAX_HOST_LEN)
         .then(|| (end, bytes[label_start].is_ascii_digit()))
 }
 
@@ -239,6 +233,20 @@ fn is_canonical_address(host: &str) -> bool {
     }) && parts == 4
 }
 
+/// The longest host name a browser sends, in bytes (DNS).
+pub(crate) const MAX_HOST_LEN: usize = 253;
+/// The longest label of a host name, in bytes (DNS).
+pub(crate) const MAX_LABEL_LEN: usize = 63;
+
+/// The port of an origin of `scheme`, from the digits after its `:`, if written as browsers
+/// write it: canonical (see [`parse_port`]) and never the scheme's default, which they leave
+/// out.
+#[inline]
+pub(crate) fn origin_port(scheme: &[u8], digits: &[u8]) -> Option<u16> {
+    let port = parse_port(digits)?;
+    (default_port(scheme) != Some(port)).then_some(port)
+}
+
 /// Whether `byte` may appear in a host name label (`[a-z0-9_-]`), as [`Origin::parse`] reads
 /// labels.
 pub(crate) fn is_label_byte(byte: u8) -> bool {
@@ -246,7 +254,7 @@ pub(crate) fn is_label_byte(byte: u8) -> bool {
 }
 
 /// A port as browsers write it: 1 to 65535, decimal, no leading zero.
-pub(crate) fn parse_port(digits: &[u8]) -> Option<u16> {
+fn parse_port(digits: &[u8]) -> Option<u16> {
     if digits.is_empty() || digits.len() > 5 || digits[0] == b'0' {
         return None;
     }

@@ -24,7 +24,7 @@ use std::{
 use actix_web::http::header::HeaderValue;
 
 use crate::{
-    origin::{default_port, is_label_byte, parse_port, Origin, MAX_ORIGIN_LEN},
+    origin::{is_label_byte, origin_port, Origin, MAX_HOST_LEN, MAX_LABEL_LEN, MAX_ORIGIN_LEN},
     pattern::{OriginPattern, PortRule},
 };
 
@@ -275,9 +275,7 @@ impl<S: BuildHasher + Default> OriginTable<S> {
             }
         }
     }
-}
 
-impl<S: BuildHasher + Default> OriginTable<S> {
     /// The suffixes of the fixed-port wildcards of `scheme` and `port`.
     fn group(&mut self, scheme: &str, port: Option<u16>) -> &mut SmallMap<Text, (), S> {
         let before: Text = format!("{scheme}://").into_bytes().into();
@@ -370,11 +368,6 @@ impl<S: BuildHasher> OriginTable<S> {
     }
 }
 
-/// The longest host name [`Origin::parse`] accepts, in bytes (DNS).
-const MAX_HOST_LEN: usize = 253;
-/// The longest label of a host name, in bytes (DNS).
-const MAX_LABEL_LEN: usize = 63;
-
 /// An `Origin` value cut where a pattern looks, `scheme://host[:port]`. Only the port is
 /// checked (as [`Origin::parse`] checks it: canonical, never the scheme's default); scheme
 /// and host are checked by comparing them with configured, canonical ones.
@@ -409,13 +402,7 @@ impl<'a> Parts<'a> {
         };
         let port = match digits {
             None => None,
-            Some(digits) => {
-                let port = parse_port(digits)?;
-                if default_port(scheme) == Some(port) {
-                    return None;
-                }
-                Some(port)
-            }
+            Some(digits) => Some(origin_port(scheme, digits)?),
         };
         Some(Parts { scheme, host, port })
     }
