@@ -22,7 +22,10 @@ use actix_service::{Service, Transform};
 use actix_web::{
     body::EitherBody,
     dev::{RequestHead, ServiceRequest, ServiceResponse},
-    http::{header::ORIGIN, Method, Uri},
+    http::{
+        header::{HeaderValue, ORIGIN},
+        Method, Uri,
+    },
     Error,
 };
 use futures_util::future::{ready as ready_future, LocalBoxFuture, Ready};
@@ -31,8 +34,8 @@ use pin_project_lite::pin_project;
 use crate::{
     builder::{Cors, Mode},
     decision::{
-        decide_with, origin_verdict, ActualGrant, Decision, Naming, OriginCheck, PreflightGrant,
-        PreflightRefusal,
+        decide_with, origin_verdict, ActualGrant, AllowOrigin, Decision, Naming, OriginCheck,
+        PreflightGrant, PreflightRefusal,
     },
     guard::is_own_origin,
     headers::{blocked_answer, decorate, preflight_answer},
@@ -194,6 +197,8 @@ struct Asked<F, B> {
     naming: Naming,
     /// Whether the request is a preflight (else an actual request) refused for its origin.
     preflight: bool,
+    /// The request's `Origin`, which an accepted actual request reflects as it is.
+    origin: HeaderValue,
     resume: fn(Asked<F, B>, bool) -> CorsFuture<F, B>,
 }
 
@@ -284,7 +289,7 @@ where
     ) -> CorsFuture<S::Future, B> {
         let policy = &*self.policy.inner;
         if decision.awaits_origin_predicate() {
-            if let Some(ask) = self.ask_origin_predicate(&req) {
+            if let Some((ask, origin)) = self.ask_origin_predicate(&req) {
                 let service: Rc<dyn Any> = Rc::clone(&self.service) as Rc<dyn Any>;
                 return CorsFuture {
                     state: State::Asking {
@@ -296,6 +301,7 @@ where
                             policy: Rc::clone(&self.policy),
                             may_overrule: self.may_overrule,
                             naming,
+                            origin,
                             resume: Self::resume,
                         }),
                     },
@@ -322,13 +328,18 @@ where
         self.proceed(req, decision)
     }
 
-    /// The asynchronous predicate's future for this request's origin, if the policy has one
-    /// and the origin is well-formed.
-    fn ask_origin_predicate(&self, req: &ServiceRequest) -> Option<LocalBoxFuture<'static, bool>> {
+    /// The asynchronous predicate's future for this request's origin, and that origin, if the
+    /// policy has a predicate and the origin is well-formed.
+    fn ask_origin_predicate(
+        &self,
+        req: &ServiceRequest,
+    ) -> Option<(LocalBoxFuture<'static, bool>, HeaderValue)> {
         let predicate = self.policy.inner.async_origin.as_ref()?;
-        let origin = req.headers().get(ORIGIN)?.to_str().ok()?;
-        Origin::parse(origin)?;
-        Some(predicate(origin.to_owned()))
+        let origin = req.headers().get(ORIGIN)?;
+        // The parser checks every byte; UTF-8 only lets it borrow the value as text.
+        let text = std::str::from_utf8(origin.as_bytes()).ok()?;
+        Origin::parse(text)?;
+        Some((predicate(text.to_owned()), origin.clone()))
     }
 
     /// Goes on with a request once the asynchronous predicate answered: the origin it accepts
@@ -341,6 +352,7 @@ where
             may_overrule,
             naming,
             preflight,
+            origin,
             ..
         } = asked;
         let Ok(service) = Rc::downcast::<S>(service) else {
@@ -352,7 +364,16 @@ where
             may_overrule,
         };
         let decision = match (accepted, preflight) {
-            (true, _) => decide_with(&this.policy.inner, req.head(), OriginCheck::Vouched, naming),
+            // An actual request was refused for its origin alone, which `ask_origin_predicate`
+            // found well-formed: vouched for, it is reflected as it is (what `decide_with`
+            // with `OriginCheck::Vouched` would say, without looking at the request again).
+            (true, false) if this.may_skip_decision() => {
+                return this.serve(req, ActualGrant::Allowed(AllowOrigin::Reflect(origin)));
+            }
+            (true, false) => Decision::Actual(Ok(AllowOrigin::Reflect(origin))),
+            (true, true) => {
+                decide_with(&this.policy.inner, req.head(), OriginCheck::Vouched, naming)
+            }
             // What `decide_with` said before asking (`awaits_origin_predicate`).
             (false, true) => Decision::Preflight(Err(Reason::OriginNotAllowed.into())),
             (false, false) => Decision::Actual(Err(Reason::OriginNotAllowed)),

@@ -406,6 +406,65 @@ async fn async_predicate_decides_preflights_and_actual_requests() {
     assert_eq!(asked.load(Ordering::SeqCst), 4);
 }
 
+/// An actual request whose origin only the asynchronous predicate accepts is decorated like any
+/// allowed one, also when the policy blocks and reports refusals (the request then takes the
+/// general path, not the quick one): the handler runs, exactly one grant of each kind, `Vary`
+/// merged with the handler's, nothing reported.
+#[actix_rt::test]
+async fn async_predicate_grant_is_whole_where_refusals_are_blocked_and_heard() {
+    let reported = Arc::new(AtomicUsize::new(0));
+    let hook_count = Arc::clone(&reported);
+    let policy = Cors::strict(["https://app.example.com"])
+        .allow_origin_async(|origin| async move { origin == "https://partner.example.org" })
+        .expose_headers(["x-request-id"])
+        .block_disallowed()
+        .on_reject(move |_| {
+            hook_count.fetch_add(1, Ordering::SeqCst);
+        })
+        .try_build()
+        .unwrap();
+    let app = test::init_service(App::new().service(web::scope("/api").wrap(policy).route(
+        "/me",
+        web::get().to(|| async {
+            HttpResponse::Ok()
+                .insert_header(("vary", "Accept-Encoding"))
+                .insert_header(("access-control-allow-origin", "*"))
+                .finish()
+        }),
+    )))
+    .await;
+    let get = |origin: &str| {
+        TestRequest::get()
+            .uri("/api/me")
+            .insert_header(("Origin", origin))
+            .to_request()
+    };
+
+    let res = test::call_service(&app, get("https://partner.example.org")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let lines = |name: &str| -> Vec<String> {
+        res.headers()
+            .get_all(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        lines("access-control-allow-origin"),
+        ["https://partner.example.org"]
+    );
+    assert_eq!(lines("access-control-allow-credentials"), ["true"]);
+    assert_eq!(lines("access-control-expose-headers"), ["x-request-id"]);
+    assert_eq!(lines("vary"), ["Accept-Encoding, Origin"]);
+    assert!(res.headers().get("access-control-allow-methods").is_none());
+    assert_eq!(reported.load(Ordering::SeqCst), 0);
+
+    // Refused by the predicate: blocked before the handler, and reported once.
+    let res = test::call_service(&app, get("https://evil.example.net")).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+    assert_eq!(reported.load(Ordering::SeqCst), 1);
+}
+
 #[actix_rt::test]
 async fn shared_origins_take_effect_without_restart() {
     let tenants = SharedOrigins::new(["https://acme.example.com"]).unwrap();
