@@ -259,12 +259,20 @@ where
         if !policy.reflects && self.may_skip_decision() {
             return self.serve(req, ActualGrant::NotCors);
         }
-        // No `Origin` (a strict policy only adds `Vary: Origin`), or an allowed actual
-        // request: `proceed` would do just this.
+        // No `Origin` (a strict policy only adds `Vary: Origin`), an allowed actual request,
+        // or a refused one that no asynchronous predicate may still accept and nobody blocks
+        // or hears (`decided` and `proceed` would do just this).
         let decision = match origin_verdict(policy, req.head(), OriginCheck::Match) {
             None if self.may_skip_decision() => return self.serve(req, ActualGrant::NotCors),
             Some(Ok(allow_origin)) if self.may_skip_decision() => {
                 return self.serve(req, ActualGrant::Allowed(allow_origin))
+            }
+            Some(Err(_))
+                if policy.async_origin.is_none()
+                    && !policy.block_disallowed
+                    && self.may_skip_decision() =>
+            {
+                return self.serve(req, ActualGrant::Refused)
             }
             None => Decision::NotCors,
             Some(result) => Decision::Actual(result),
