@@ -34,6 +34,7 @@ use crate::{
 /// removed first, so exactly one `Access-Control-Allow-Origin` leaves the policy.
 ///
 /// Returns which grant headers were there before, for [`warn::replaced_grants`](crate::warn::replaced_grants).
+#[inline(always)]
 pub(crate) fn decorate(
     policy: &PolicyInner,
     grant: ActualGrant,
@@ -67,6 +68,7 @@ pub(crate) fn decorate(
 }
 
 /// Everything an allowed actual response carries besides the origin.
+#[inline(always)]
 fn grant_actual(policy: &PolicyInner, headers: &mut HeaderMap, has_vary: HasVary) {
     if policy.credentialed {
         headers.append(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);

@@ -483,6 +483,7 @@ where
     /// `proceed` with an actual request (allowed, without `Origin`, or refused but neither
     /// blocked nor reported), for a policy that [may skip it](Self::may_skip_decision): the
     /// service runs, and its response gets `grant`.
+    #[inline(always)]
     fn serve(&self, req: ServiceRequest, grant: ActualGrant) -> CorsFuture<S::Future, B> {
         nesting::take_claim(&req);
         CorsFuture::inner(
