@@ -478,14 +478,16 @@ static INTERNED: Mutex<Interned> = Mutex::new(Interned {
 ///
 /// Every grant clones the precomputed values into its response; a `'static` value is copied,
 /// with no reference count to bump and drop (a count every worker shares). The leak is bounded
-/// twice. By the configurations: only a policy's joined method, header and exposed lists, its
-/// max-age and its exact origins (a list of at most [`INTERNED_ORIGINS_LIMIT`] bytes) are
-/// interned, each distinct text once, so rebuilding a policy (in every worker,
-/// in every test) adds nothing, nor does a request or a
-/// [`SharedOrigins`](crate::SharedOrigins) replacement, which changes no precomputed value.
+/// twice. By what is interned: a policy's joined method, header and exposed lists, its
+/// max-age and its exact origins (a list of at most [`INTERNED_ORIGINS_LIMIT`] bytes), and the
+/// merged `Vary` lines a worker remembers (`headers::remember_merged`, at most 16 per
+/// thread), each distinct text once, so rebuilding a policy (in every worker, in every test)
+/// adds nothing, nor does a request or a [`SharedOrigins`](crate::SharedOrigins)
+/// replacement, which changes no precomputed value.
 /// And by [`INTERNED_BYTES_LIMIT`]: a process that builds policies from ever-new lists (per
-/// tenant, on every reload, a fuzzer) gets reference-counted values once 64 KiB are held.
-fn interned(text: String) -> HeaderValue {
+/// tenant, on every reload, a fuzzer), or whose handlers set ever-new `Vary` values, gets
+/// reference-counted values once 64 KiB are held.
+pub(crate) fn interned(text: String) -> HeaderValue {
     let mut interned = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
     let text = match interned.set.get(text.as_str()) {
         Some(&text) => text,

@@ -23,6 +23,7 @@ use actix_web::{
 };
 
 use crate::{
+    compile::interned,
     decision::{ActualGrant, PreflightGrant, PreflightRefusal},
     header_names::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ANY, TRUE, VARY_ORIGIN, VARY_PREFLIGHT},
     policy::PolicyInner,
@@ -188,6 +189,7 @@ impl Replaced {
 ///
 /// One pass over the names first: responses almost never carry grant headers, and a scan of
 /// a few names is cheaper than seven lookups.
+#[inline(always)]
 fn remove_grants(headers: &mut HeaderMap) -> (HasVary, Replaced) {
     let mut has_grant = false;
     let mut has_vary = false;
@@ -211,6 +213,7 @@ fn remove_grants(headers: &mut HeaderMap) -> (HasVary, Replaced) {
 struct HasVary(bool);
 
 /// [`vary_on_origin`] for a response whose `Vary` presence is already known.
+#[inline(always)]
 fn vary_on_origin_known(headers: &mut HeaderMap, has_vary: HasVary) {
     if has_vary.0 {
         vary_on_origin(headers);
@@ -276,11 +279,19 @@ pub(crate) fn vary_on_origin(headers: &mut HeaderMap) {
         return;
     }
     tokens.push("Origin");
-    let merged = HeaderValue::from_str(&tokens.join(", "))
-        .expect("tokens of visible-ASCII header values joined by commas are a valid value");
-    if let Some(single) = single {
-        remember_merged(single, merged.clone());
-    }
+    // Tokens of visible-ASCII values joined by commas: a valid value. One that is remembered
+    // is interned (`'static` while the interner's bound allows), so that every later response
+    // copies it rather than counting a reference.
+    let merged = tokens.join(", ");
+    let merged = match single {
+        Some(single) => {
+            let merged = interned(merged);
+            remember_merged(single, merged.clone());
+            merged
+        }
+        None => HeaderValue::from_str(&merged)
+            .expect("tokens of visible-ASCII header values joined by commas are a valid value"),
+    };
     headers.insert(VARY, merged);
 }
 
