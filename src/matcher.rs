@@ -93,6 +93,7 @@ impl OriginMatcher {
     /// the patterns (on the bytes: see [`OriginTable::matches_patterns`]), then the regexes,
     /// shared lists and predicates, on the parsed origin. Whatever it accepts is visible ASCII
     /// (a canonical origin, or `null`).
+    #[inline(always)]
     pub(crate) fn matches_beyond_exact(&self, origin: &[u8], head: &RequestHead) -> bool {
         if origin == b"null" {
             return self.allow_null;

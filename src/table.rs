@@ -210,6 +210,7 @@ impl<K: Eq + Hash, V: Default, S: BuildHasher + Default> SmallMap<K, V, S> {
 
 impl<K: Eq + Hash, V, S: BuildHasher> SmallMap<K, V, S> {
     /// The stored key equal to `key`, and its value.
+    #[inline(always)]
     fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
         K: Borrow<Q>,
@@ -220,7 +221,7 @@ impl<K: Eq + Hash, V, S: BuildHasher> SmallMap<K, V, S> {
                 .iter()
                 .find(|(k, _)| k.borrow() == key)
                 .map(|(k, v)| (k, v)),
-            SmallMap::Hashed(map) => map.get_key_value(key),
+            SmallMap::Hashed(map) => hashed_get_key_value(map, key),
         }
     }
 
@@ -242,6 +243,21 @@ impl<K: Eq + Hash, V, S: BuildHasher> SmallMap<K, V, S> {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// [`SmallMap::get_key_value`] of a hashed map, out of line: the short lists' comparisons are
+/// inlined into the request path, the hash lookup is not.
+#[inline(never)]
+fn hashed_get_key_value<'m, K, V, S, Q>(
+    map: &'m HashMap<K, V, S>,
+    key: &Q,
+) -> Option<(&'m K, &'m V)>
+where
+    K: Eq + Hash + Borrow<Q>,
+    S: BuildHasher,
+    Q: Eq + Hash + ?Sized,
+{
+    map.get_key_value(key)
 }
 
 impl<S: BuildHasher + Default> OriginTable<S> {
