@@ -125,6 +125,7 @@ impl OriginMatcher {
 
     /// The value reflecting `origin`, if it is on the exact list: equal to `origin`, byte for
     /// byte.
+    #[inline(always)]
     pub(crate) fn exact_value(&self, origin: &[u8]) -> Option<&HeaderValue> {
         self.table.exact_value(origin)
     }

@@ -322,6 +322,7 @@ impl<S: BuildHasher + Default> OriginTable<S> {
 impl<S: BuildHasher> OriginTable<S> {
     /// The value reflecting `origin` (the bytes of an `Origin` value), if it is on the exact
     /// list.
+    #[inline(always)]
     pub(crate) fn exact_value(&self, origin: &[u8]) -> Option<&HeaderValue> {
         self.exact.get_key_value(origin).map(|(exact, ())| &exact.0)
     }
