@@ -417,8 +417,14 @@ fn check_method(policy: &PolicyInner, lines: &[HeaderValue]) -> Result<(), Metho
     }
     match &policy.methods {
         AllowedMethods::Any => Ok(()),
-        // Byte-exact, like the browser's own check: `patch` is not `PATCH`.
-        AllowedMethods::List(list) if list.iter().any(|m| m.as_str().as_bytes() == requested) => {
+        // Byte-exact, like the browser's own check: `patch` is not `PATCH`. Method names are
+        // short: compared inline rather than by a call to `memcmp`.
+        AllowedMethods::List(list)
+            if list.iter().any(|m| {
+                let name = m.as_str().as_bytes();
+                name.len() == requested.len() && same_bytes(name, requested)
+            }) =>
+        {
             Ok(())
         }
         AllowedMethods::List(_) => Err(MethodRefusal::NotAllowed(line.clone())),
