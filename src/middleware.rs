@@ -248,8 +248,14 @@ where
                 true => Naming::Always,
                 false => Naming::Never,
             };
-            let decision = decide_with(policy, req.head(), OriginCheck::Match, naming);
-            return self.decided(req, decision, naming);
+            return match decide_with(policy, req.head(), OriginCheck::Match, naming) {
+                // Granted, by a policy that does not defer: what `decided` would do.
+                Decision::Preflight(result @ Ok(_)) if !policy.defers_to_inner => {
+                    nesting::take_claim(&req);
+                    self.answer_preflight(req, result)
+                }
+                decision => self.decided(req, decision, naming),
+            };
         }
         // A permissive policy decorates every actual response alike, `Origin` or not, and
         // refuses none: unless its decision could matter to a refusal heard beneath it
