@@ -248,9 +248,13 @@ where
                 true => Naming::Always,
                 false => Naming::Never,
             };
-            return match decide_with(policy, req.head(), OriginCheck::Match, naming) {
-                // Granted, by a policy that does not defer: what `decided` would do.
-                Decision::Preflight(result @ Ok(_)) if !policy.defers_to_inner => {
+            let decision = decide_with(policy, req.head(), OriginCheck::Match, naming);
+            // Unless the asynchronous predicate is to be asked, a policy that does not defer
+            // answers at once: what `decided` would do.
+            let answer_now = !policy.defers_to_inner
+                && (policy.async_origin.is_none() || !decision.awaits_origin_predicate());
+            return match decision {
+                Decision::Preflight(result) if answer_now => {
                     nesting::take_claim(&req);
                     self.answer_preflight(req, result)
                 }
@@ -471,8 +475,12 @@ where
         result: Result<PreflightGrant, PreflightRefusal>,
     ) -> CorsFuture<S::Future, B> {
         let policy = &*self.policy.inner;
-        if let Err(refusal) = &result {
-            report(policy.on_reject.as_ref(), refusal.into(), true, req.head());
+        match &result {
+            Err(refusal) if nesting::is_heard(policy) => {
+                report(policy.on_reject.as_ref(), refusal.into(), true, req.head());
+            }
+            // Nothing reported is heard: no report to build.
+            _ => {}
         }
         let answer = preflight_answer(policy, result);
         CorsFuture::answered(req.into_response(answer).map_into_right_body())
