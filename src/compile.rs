@@ -503,6 +503,16 @@ pub(crate) fn interned(text: String) -> HeaderValue {
     HeaderValue::from_static(text)
 }
 
+/// Whether `text` was interned (for tests elsewhere in the crate).
+#[cfg(test)]
+pub(crate) fn is_interned(text: &str) -> bool {
+    INTERNED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .set
+        .contains(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

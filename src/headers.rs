@@ -279,20 +279,18 @@ pub(crate) fn vary_on_origin(headers: &mut HeaderMap) {
         return;
     }
     tokens.push("Origin");
-    // Tokens of visible-ASCII values joined by commas: a valid value. One that is remembered
-    // is interned (`'static` while the interner's bound allows), so that every later response
-    // copies it rather than counting a reference.
     let merged = tokens.join(", ");
     let merged = match single {
-        Some(single) => {
-            let merged = interned(merged);
-            remember_merged(single, merged.clone());
-            merged
-        }
-        None => HeaderValue::from_str(&merged)
-            .expect("tokens of visible-ASCII header values joined by commas are a valid value"),
+        Some(single) => remember_merged(single, merged),
+        None => merged_value(merged),
     };
     headers.insert(VARY, merged);
+}
+
+/// Tokens of visible-ASCII values joined by commas: a valid value.
+fn merged_value(merged: String) -> HeaderValue {
+    HeaderValue::try_from(merged)
+        .expect("tokens of visible-ASCII header values joined by commas are a valid value")
 }
 
 /// How many merged `Vary` values each worker thread keeps. Values a handler derives from
@@ -314,14 +312,22 @@ fn merged_before(existing: &HeaderValue) -> Option<HeaderValue> {
     })
 }
 
-fn remember_merged(existing: HeaderValue, merged: HeaderValue) {
+/// `merged`, the merge of the handler's single line `existing`, as a header value, remembered
+/// while the worker's cache has room. A remembered value is interned (`'static` while the
+/// interner's bound allows), so that every later response copies it rather than counting a
+/// reference; one the cache has no room for is not, so that handlers deriving `Vary` from
+/// requests never spend the process's interner (nor take its lock on every response).
+fn remember_merged(existing: HeaderValue, merged: String) -> HeaderValue {
     MERGED_VARY.with_borrow_mut(|cache| {
-        if cache.len() < MERGED_VARY_CACHE {
-            // A copy, so the cache never keeps a larger buffer the value may be a slice of.
-            let key = HeaderValue::from_bytes(existing.as_bytes()).unwrap_or(existing);
-            cache.push((key, merged));
+        if cache.len() >= MERGED_VARY_CACHE {
+            return merged_value(merged);
         }
-    });
+        let merged = interned(merged);
+        // A copy, so the cache never keeps a larger buffer the value may be a slice of.
+        let key = HeaderValue::from_bytes(existing.as_bytes()).unwrap_or(existing);
+        cache.push((key, merged.clone()));
+        merged
+    })
 }
 
 #[cfg(test)]
@@ -338,6 +344,32 @@ mod tests {
             .get_all(VARY)
             .map(|v| v.to_str().unwrap().to_owned())
             .collect()
+    }
+
+    /// Only what a worker remembers is interned: handlers that derive `Vary` from requests
+    /// never spend the process's interner past the 16 lines each worker keeps.
+    #[test]
+    fn only_remembered_vary_merges_are_interned() {
+        std::thread::spawn(|| {
+            let lines: Vec<String> = (0..40)
+                .map(|i| format!("x-only-remembered-vary-{i}"))
+                .collect();
+            for line in &lines {
+                let mut headers = HeaderMap::new();
+                headers.append(VARY, HeaderValue::from_str(line).unwrap());
+                vary_on_origin(&mut headers);
+                assert_eq!(headers.get(VARY).unwrap(), &format!("{line}, Origin"));
+            }
+            let interned: Vec<bool> = lines
+                .iter()
+                .map(|line| crate::compile::is_interned(&format!("{line}, Origin")))
+                .collect();
+            // What the cache had no room for is never interned. (What it kept is, unless
+            // another test filled the interner's bound first.)
+            assert!(!interned[MERGED_VARY_CACHE..].iter().any(|&i| i));
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]
