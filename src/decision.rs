@@ -490,11 +490,10 @@ fn check_request_headers(
                 at += 1;
                 continue;
             }
-            // (Allowed names spelled as listed were read by `allowed_names_first` up to the
-            // first element that is not one; what follows is rarer, and read in full.)
-            // A token straight up to a comma or the end, as browsers write names, is found and
-            // checked in one pass; anything else (whitespace, a byte no token has) is cut at the
-            // comma and trimmed, and checked below.
+            // Past the allowed names `allowed_names_first` read, an element that is a token
+            // straight up to a comma or the end, as browsers write names, is found and checked
+            // in one pass; anything else (whitespace, a byte no token has) is cut at the comma
+            // and trimmed, and checked below.
             let token = rest
                 .iter()
                 .position(|&b| !is_tchar(b))

@@ -277,11 +277,7 @@ where
             Some(Ok(allow_origin)) if self.may_skip_decision() => {
                 return self.serve(req, ActualGrant::Allowed(allow_origin))
             }
-            Some(Err(_))
-                if policy.async_origin.is_none()
-                    && !policy.block_disallowed
-                    && self.may_skip_decision() =>
-            {
+            Some(Err(_)) if policy.async_origin.is_none() && self.may_serve_refused() => {
                 return self.serve(req, ActualGrant::Refused)
             }
             None => Decision::NotCors,
@@ -334,11 +330,7 @@ where
                 nesting::take_claim(&req);
                 return self.answer_preflight(req, result);
             }
-            Decision::Actual(Err(_))
-                if !policy.block_disallowed
-                    && !nesting::is_heard(policy)
-                    && self.may_skip_decision() =>
-            {
+            Decision::Actual(Err(_)) if self.may_serve_refused() => {
                 return self.serve(req, ActualGrant::Refused)
             }
             _ => {}
@@ -489,9 +481,17 @@ where
     /// Whether an actual request may skip [`proceed`](Self::proceed) and be
     /// [served](Self::serve) at once: the policy keeps no claim (it does not defer) and no
     /// refusal beneath it can be heard (no [`DecidedAbove`](crate::nesting::DecidedAbove) mark
-    /// is needed). A refused request also needs this policy not to block or report it.
+    /// is needed). A refused request also needs this policy not to block it
+    /// ([`may_serve_refused`](Self::may_serve_refused)).
     fn may_skip_decision(&self) -> bool {
         !self.policy.inner.defers_to_inner && !nesting::may_be_heard()
+    }
+
+    /// Whether a refused actual request may be [served](Self::serve) at once: it [may skip
+    /// the decision](Self::may_skip_decision) (so nobody hears a refusal: a policy's own hook
+    /// counts among those that may be heard) and the policy does not block it.
+    fn may_serve_refused(&self) -> bool {
+        !self.policy.inner.block_disallowed && self.may_skip_decision()
     }
 
     /// `proceed` with an actual request (allowed, without `Origin`, or refused but neither
