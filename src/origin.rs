@@ -65,30 +65,11 @@ impl<'a> Origin<'a> {
     /// Returns `None` for `null`, for anything longer than 512 bytes (no DNS name is that long), and for any
     /// value that is not in canonical form. Cost: one pass over the bytes.
     pub fn parse(serialized: &'a str) -> Option<Self> {
-        let bytes = serialized.as_bytes();
-        if bytes.len() > MAX_ORIGIN_LEN {
-            return None;
-        }
-        let scheme_len = scheme_len(bytes)?;
-        // A `file:` page's origin is opaque: browsers send `null` for it (URL standard,
-        // "origin"), never `file://host`.
-        if &bytes[..scheme_len] == b"file" {
-            return None;
-        }
-        let host_start = scheme_len + 3;
-        if bytes.get(scheme_len..host_start)? != b"://" {
-            return None;
-        }
-        let (host_len, maybe_address) = host_len(&bytes[host_start..])?;
-        let host_end = host_start + host_len;
-        if maybe_address && !is_canonical_address(&serialized[host_start..host_end]) {
-            return None;
-        }
-        let port = match &bytes[host_end..] {
-            [] => None,
-            [b':', digits @ ..] => Some(origin_port(&bytes[..scheme_len], digits)?),
-            _ => return None,
-        };
+        let Parts {
+            scheme_len,
+            host_end,
+            port,
+        } = Parts::canonical(serialized.as_bytes())?;
         Some(Origin {
             serialized,
             scheme_len,
@@ -138,49 +119,84 @@ impl fmt::Display for Origin<'_> {
     }
 }
 
-// The parsing helpers below are single passes over bytes: `Origin::parse` runs on the
-// request path whenever patterns or predicates are configured.
-
-/// The length of a lowercase scheme (`[a-z][a-z0-9+.-]*`) at the start of `bytes`, if it is
-/// followed by something else.
-fn scheme_len(bytes: &[u8]) -> Option<usize> {
-    if !bytes.first()?.is_ascii_lowercase() {
-        return None;
-    }
-    bytes
-        .iter()
-        .position(|&b| BYTE_CLASS[usize::from(b)] & SCHEME == 0)
+/// Where the parts of a serialized origin end: what [`Origin::parse`] keeps.
+#[derive(Clone, Copy)]
+pub(crate) struct Parts {
+    scheme_len: usize,
+    host_end: usize,
+    port: Option<u16>,
 }
 
-/// The length of the host at the start of `bytes`, up to a `:` or the end, and whether it
-/// may be an IP address (bracketed, or a last label that starts with a digit), which
-/// [`is_canonical_address`] then checks. Otherwise: lowercase labels of `[a-z0-9_-]`
-/// (punycode allowed), none empty or longer than 63 bytes, no trailing dot, at most 253
-/// bytes.
-fn host_len(bytes: &[u8]) -> Option<(usize, bool)> {
-    if bytes.first() == Some(&b'[') {
-        let close = bytes.iter().position(|&b| b == b']')?;
-        return Some((close + 1, true));
-    }
-    // One table lookup a byte; label lengths are checked at each dot and at the end.
-    let mut label_start = 0;
-    let mut end = bytes.len();
-    for (at, &b) in bytes.iter().enumerate() {
-        if BYTE_CLASS[usize::from(b)] & LABEL != 0 {
-            continue;
+impl Parts {
+    /// The parts of `bytes`, if they are a canonical serialized origin (see [`Origin::parse`]),
+    /// which is then visible ASCII.
+    ///
+    /// One pass, one table lookup a byte: runs on the request path whenever regexes or
+    /// predicates are configured, so the loops below index the bytes directly (each `at <
+    /// len` test is the bounds check) rather than through iterator adaptors.
+    ///
+    /// The scheme is `[a-z][a-z0-9+.-]*`, followed by `://`. The host is up to a `:` or the
+    /// end: lowercase labels of `[a-z0-9_-]` (punycode allowed), none empty or longer than
+    /// 63 bytes, no trailing dot, at most 253 bytes; or an IP address (bracketed, or a last
+    /// label that starts with a digit), which [`is_canonical_address`] then checks.
+    pub(crate) fn canonical(bytes: &[u8]) -> Option<Parts> {
+        let len = bytes.len();
+        if len > MAX_ORIGIN_LEN || !bytes.first()?.is_ascii_lowercase() {
+            return None;
         }
-        match b {
-            b'.' if at > label_start && at - label_start <= MAX_LABEL_LEN => label_start = at + 1,
-            b':' => {
-                end = at;
-                break;
+        let mut at = 1;
+        while at < len && BYTE_CLASS[usize::from(bytes[at])] & SCHEME != 0 {
+            at += 1;
+        }
+        let scheme_len = at;
+        // A `file:` page's origin is opaque: browsers send `null` for it (URL standard,
+        // "origin"), never `file://host`.
+        if bytes.get(at..at + 3)? != b"://" || &bytes[..scheme_len] == b"file" {
+            return None;
+        }
+        at += 3;
+        let host_start = at;
+        let maybe_address = if bytes.get(at) == Some(&b'[') {
+            at += bytes[at..].iter().position(|&b| b == b']')? + 1;
+            true
+        } else {
+            let mut label_start = at;
+            loop {
+                while at < len && BYTE_CLASS[usize::from(bytes[at])] & LABEL != 0 {
+                    at += 1;
+                }
+                if at == label_start || at - label_start > MAX_LABEL_LEN {
+                    return None;
+                }
+                if at < len && bytes[at] == b'.' {
+                    at += 1;
+                    label_start = at;
+                } else {
+                    break;
+                }
             }
-            _ => return None,
+            if at - host_start > MAX_HOST_LEN {
+                return None;
+            }
+            bytes[label_start].is_ascii_digit()
+        };
+        let host_end = at;
+        if maybe_address
+            && !std::str::from_utf8(&bytes[host_start..host_end]).is_ok_and(is_canonical_address)
+        {
+            return None;
         }
+        let port = match &bytes[host_end..] {
+            [] => None,
+            [b':', digits @ ..] => Some(origin_port(&bytes[..scheme_len], digits)?),
+            _ => return None,
+        };
+        Some(Parts {
+            scheme_len,
+            host_end,
+            port,
+        })
     }
-    let last_label = end.checked_sub(label_start)?;
-    (last_label > 0 && last_label <= MAX_LABEL_LEN && end <= MAX_HOST_LEN)
-        .then(|| (end, bytes[label_start].is_ascii_digit()))
 }
 
 /// [`BYTE_CLASS`] bit: a byte of a scheme after its first (`[a-z0-9+.-]`).
@@ -423,6 +439,107 @@ mod tests {
             assert!(Origin::parse(input).is_none(), "{input:?} was accepted");
         }
         assert!(Origin::parse(&format!("https://{}", "a".repeat(600))).is_none());
+    }
+
+    /// The grammar [`Parts::canonical`] reads byte by byte, read again with string methods.
+    fn reference(input: &str) -> Option<(&str, &str, Option<u16>)> {
+        if input.len() > MAX_ORIGIN_LEN {
+            return None;
+        }
+        let (scheme, rest) = input.split_once("://")?;
+        let scheme_byte =
+            |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b);
+        if !scheme.starts_with(|c: char| c.is_ascii_lowercase())
+            || !scheme.bytes().all(scheme_byte)
+            || scheme == "file"
+        {
+            return None;
+        }
+        let host_len = match rest.strip_prefix('[') {
+            Some(bracketed) => bracketed.find(']')? + 2,
+            None => rest.find(':').unwrap_or(rest.len()),
+        };
+        let (host, port) = rest.split_at(host_len);
+        if !host.starts_with('[') {
+            let label_byte =
+                |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_".contains(&b);
+            let labels_ok = host.split('.').all(|label| {
+                (1..=MAX_LABEL_LEN).contains(&label.len()) && label.bytes().all(label_byte)
+            });
+            if !labels_ok || host.len() > MAX_HOST_LEN {
+                return None;
+            }
+        }
+        let last_is_number = host
+            .rsplit('.')
+            .next()
+            .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_digit()));
+        if (host.starts_with('[') || last_is_number) && !is_canonical_address(host) {
+            return None;
+        }
+        let port = match port.strip_prefix(':') {
+            None if port.is_empty() => None,
+            None => return None,
+            Some(digits) => Some(origin_port(scheme.as_bytes(), digits.as_bytes())?),
+        };
+        Some((scheme, host, port))
+    }
+
+    /// The byte loops answer as the string reading on every value near a canonical one:
+    /// each character replaced, removed or doubled, text inserted anywhere, and labels,
+    /// hosts and origins at and past their limits.
+    #[test]
+    fn the_byte_loops_read_the_grammar() {
+        let long_label = "a".repeat(MAX_LABEL_LEN);
+        let long_host = format!("{long_label}.{long_label}.{long_label}.{}", "b".repeat(61));
+        let seeds = [
+            "https://partner.example.org".to_owned(),
+            "http://localhost:3000".to_owned(),
+            "http://[::1]:8080".to_owned(),
+            "https://[2001:db8::1]".to_owned(),
+            "http://127.0.0.1:8000".to_owned(),
+            "https://x_y-z.a1.example".to_owned(),
+            "chrome-extension://abcdef".to_owned(),
+            "a+b.c-d://h".to_owned(),
+            format!("https://{long_label}.example.com"),
+            format!("https://{long_host}"),
+            format!("https://{long_host}:65535"),
+            format!("https://{}.{}", "c".repeat(250), "d".repeat(250)),
+            // 512 bytes: a scheme has no length limit of its own.
+            format!("{}://h", "s".repeat(MAX_ORIGIN_LEN - 4)),
+            "file://host".to_owned(),
+        ];
+        let inserted = [
+            "a", "Z", "0", "9", ".", "-", "_", ":", "/", "[", "]", "@", " ", "+", "\u{e9}", "x:1",
+            "::",
+        ];
+        let mut tried = 0;
+        let mut accepted = 0;
+        for seed in &seeds {
+            for at in 0..=seed.len() {
+                let (head, tail) = seed.split_at(at);
+                let rest = tail.get(1..).unwrap_or("");
+                let mut variants = vec![seed.clone(), format!("{head}{rest}")];
+                if let Some(c) = tail.chars().next() {
+                    variants.push(format!("{head}{c}{tail}"));
+                }
+                for text in inserted {
+                    variants.push(format!("{head}{text}{tail}"));
+                    variants.push(format!("{head}{text}{rest}"));
+                }
+                for variant in variants {
+                    let parsed = Origin::parse(&variant).map(|o| (o.scheme(), o.host(), o.port()));
+                    assert_eq!(parsed, reference(&variant), "{variant:?}");
+                    tried += 1;
+                    accepted += usize::from(parsed.is_some());
+                }
+            }
+        }
+        // Not a vacuous agreement: many variants, many of them accepted.
+        assert!(
+            tried > 10_000 && accepted > 1_000,
+            "{tried} tried, {accepted} accepted"
+        );
     }
 
     /// The URL standard's IPv6 serializer never writes dotted IPv4 notation (URL, "IPv6
