@@ -14,7 +14,7 @@ use regex_automata::{
 };
 
 use crate::{
-    origin::{Origin, MAX_ORIGIN_LEN},
+    origin::{Origin, Parts, MAX_ORIGIN_LEN},
     pattern::OriginPattern,
     shared::SharedOrigins,
     table::OriginTable,
@@ -107,14 +107,27 @@ impl OriginMatcher {
         if !self.has_rules_beyond_table() {
             return false;
         }
-        // The parser checks every byte; UTF-8 only lets it borrow the value as text.
-        let Some(parsed) = std::str::from_utf8(origin).ok().and_then(Origin::parse) else {
+        // Only a canonical origin is matched further: one pass over the bytes.
+        let Some(parts) = Parts::canonical(origin) else {
             return false;
         };
-        self.regex
+        if self
+            .regex
             .as_ref()
-            .is_some_and(|regex| regex.is_match(parsed.as_str()))
-            || self.shared.iter().any(|shared| shared.matches(&parsed))
+            .is_some_and(|regex| regex.is_match(origin))
+        {
+            return true;
+        }
+        if self.shared.is_empty() && self.predicates.is_empty() {
+            return false;
+        }
+        // Shared lists and predicates read a parsed `Origin`, which borrows the value as
+        // text. A canonical origin is ASCII, so this never refuses.
+        let Ok(text) = std::str::from_utf8(origin) else {
+            return false;
+        };
+        let parsed = Origin::from_parts(text, parts);
+        self.shared.iter().any(|shared| shared.matches(&parsed))
             || self.predicates.iter().any(|allow| allow(&parsed, head))
     }
 
@@ -177,17 +190,19 @@ impl OriginRegex {
         OriginRegex { regex, dfa }
     }
 
-    /// Whether `origin` (a parsed origin, hence ASCII) matches.
-    fn is_match(&self, origin: &str) -> bool {
-        self.dfa_match(origin)
-            .unwrap_or_else(|| self.regex.is_match(origin))
+    /// Whether `origin` (the bytes of a canonical origin, hence ASCII) matches: the DFA reads
+    /// the bytes; the regex crate, where there is no DFA, reads them as text.
+    fn is_match(&self, origin: &[u8]) -> bool {
+        self.dfa_match(origin).unwrap_or_else(|| {
+            std::str::from_utf8(origin).is_ok_and(|text| self.regex.is_match(text))
+        })
     }
 
     /// The DFA's answer, if there is a DFA and it answers. Every alternative is anchored at
     /// both ends, so an anchored search that finds any match answers. A DFA gives up only on
     /// what it cannot decide (no regex it was built for makes it do so on ASCII); the regex
     /// crate then decides.
-    fn dfa_match(&self, origin: &str) -> Option<bool> {
+    fn dfa_match(&self, origin: &[u8]) -> Option<bool> {
         let dfa = self.dfa.as_ref()?;
         let input = Input::new(origin).anchored(Anchored::Yes);
         dfa.try_search_fwd(&input).ok().map(|found| found.is_some())
@@ -259,10 +274,10 @@ mod tests {
                         let expected = regex.is_match(&variant);
                         // The DFA itself answers, where there is one (a search it refused
                         // would fall back unseen).
-                        let by_dfa = compiled.dfa_match(&variant);
+                        let by_dfa = compiled.dfa_match(variant.as_bytes());
                         assert_eq!(by_dfa, has_dfa.then_some(expected), "{variant:?}");
                         assert_eq!(
-                            compiled.is_match(&variant),
+                            compiled.is_match(variant.as_bytes()),
                             expected,
                             "{regexes:?} {variant:?}"
                         );

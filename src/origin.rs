@@ -78,6 +78,17 @@ impl<'a> Origin<'a> {
         })
     }
 
+    /// The origin `serialized`, whose bytes [`Parts::canonical`] split into `parts`.
+    #[inline]
+    pub(crate) fn from_parts(serialized: &'a str, parts: Parts) -> Self {
+        Origin {
+            serialized,
+            scheme_len: parts.scheme_len,
+            host_end: parts.host_end,
+            port: parts.port,
+        }
+    }
+
     /// The whole serialized origin, as received.
     pub fn as_str(&self) -> &'a str {
         self.serialized
