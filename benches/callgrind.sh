@@ -9,7 +9,9 @@
 # time, so the numbers are the service's own instructions in a steady heap. Prints instructions per request for each implementation, the
 # instructions each adds over no middleware, and this crate's added instructions as a ratio
 # of actix-cors' and of the floor's (the scenario's grant headers, `'static`, appended with
-# no checks; only where the scenario grants something).
+# no checks; only where the scenario grants something). The bound (benches/support/bound.rs,
+# also only where there is a floor) is the floor plus the least a layer that checks the
+# request must do: its ratios show whether a target is within reach of any such layer.
 #
 # CALLGRIND_REQUESTS (default 1000) sets the requests counted per run; CALLGRIND_KEEP=DIR
 # keeps each run's callgrind output (with --dump-instr=yes) in DIR for callgrind_annotate.
@@ -41,17 +43,19 @@ instructions() { # scenario impl -> instructions per request, or "-" without a f
     awk -v n="$count" '/^(summary|totals):/ { printf "%d\n", $2 / n; exit }' "$file"
 }
 
-printf '| scenario | none | actix-cors | floor | scoped-cors | added: actix-cors | added: floor | added: ours | ours / actix-cors | ours / floor |\n'
-printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+printf '| scenario | none | actix-cors | floor | bound | scoped-cors | added: actix-cors | added: floor | added: bound | added: ours | ours / actix-cors | ours / floor | bound / actix-cors | bound / floor |\n'
+printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 for scenario in "$@"; do
     none=$(instructions "$scenario" none)
     actix=$(instructions "$scenario" actix_cors)
     floor=$(instructions "$scenario" floor)
+    bound=$(instructions "$scenario" bound)
     ours=$(instructions "$scenario" scoped_cors)
-    awk -v s="$scenario" -v n="$none" -v a="$actix" -v f="$floor" -v o="$ours" 'BEGIN {
-        vs_actix = (a > n) ? sprintf("%.2f", (o - n) / (a - n)) : "n/a";
-        if (f == "-") { fl = "n/a"; fa = "n/a"; vs_floor = "n/a" }
-        else { fl = f; fa = f - n; vs_floor = (f > n) ? sprintf("%.2f", (o - n) / (f - n)) : "n/a" }
-        printf "| %s | %d | %d | %s | %d | %d | %s | %d | %s | %s |\n",
-            s, n, a, fl, o, a - n, fa, o - n, vs_actix, vs_floor }'
+    awk -v s="$scenario" -v n="$none" -v a="$actix" -v f="$floor" -v b="$bound" -v o="$ours" '
+    function added(x) { return (x == "-") ? "n/a" : x - n }
+    function ratio(x, of) { return (x == "-" || of == "-" || of <= n) ? "n/a" : sprintf("%.2f", (x - n) / (of - n)) }
+    BEGIN {
+        printf "| %s | %d | %d | %s | %s | %d | %d | %s | %s | %d | %s | %s | %s | %s |\n",
+            s, n, a, (f == "-") ? "n/a" : f, (b == "-") ? "n/a" : b, o, a - n, added(f), added(b),
+            o - n, ratio(o, a), ratio(o, f), ratio(b, a), ratio(b, f) }'
 done

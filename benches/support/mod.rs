@@ -23,6 +23,8 @@ use std::{
     time::Duration,
 };
 
+mod bound;
+
 use actix_web::{
     body::EitherBody,
     dev::{fn_service, Service, ServiceRequest, ServiceResponse, Transform},
@@ -46,6 +48,9 @@ pub enum Impl {
     /// The floor: the scenario's grant headers, `'static`, appended without any check. Only
     /// for scenarios whose answer grants something ([`Scenario::floor`]).
     Floor,
+    /// The bound ([`bound`]): the floor plus the least a layer that checks the request must
+    /// do. Only where there is a floor, and only under callgrind (not in [`Impl::ALL`]).
+    Bound,
 }
 
 impl Impl {
@@ -58,6 +63,7 @@ impl Impl {
             Impl::ActixCors => "actix_cors",
             Impl::ScopedCors => "scoped_cors",
             Impl::Floor => "floor",
+            Impl::Bound => "bound",
         }
     }
 
@@ -631,6 +637,11 @@ pub fn driver(imp: Impl, scenario: &Scenario) -> Box<dyn Driver> {
                 },
                 PhantomData,
             ))
+        }
+        Impl::Bound => {
+            let bound = bound::Bound::new(inner, scenario)
+                .unwrap_or_else(|| panic!("{} has no bound", scenario.id));
+            Box::new(Driven(bound, PhantomData))
         }
     }
 }

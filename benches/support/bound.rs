@@ -1,0 +1,196 @@
+//! The bound: a lower limit on what any layer that *checks* a request before granting it
+//! can add, measured rather than argued (`benches/callgrind.sh` prints it beside the floor).
+//!
+//! It is the [`Floor`] (the scenario's grant headers, `'static`, appended) plus only the
+//! steps the scenario's decision cannot do without, each done the cheapest way at hand:
+//! looking up the request's CORS headers in actix-web's `HeaderMap`, and matching the
+//! `Origin` value with one comparison, one FxHash lookup, the DFA of the regex, or one call
+//! of the predicate. It validates nothing (no canonical form, no header-list grammar, no
+//! length limits), reflects nothing (its values are the floor's `'static` ones), scans no
+//! response for grant headers a handler set, merges no `Vary`, and reports no refusal; a
+//! preflight's request-header list is compared whole with the configured one, in the
+//! order the scenario sends it. So it is not a correct CORS layer: it only shows what even
+//! a layer that skipped every check this crate makes would cost, on each row where the
+//! floor exists.
+
+use std::{future::Future, pin::Pin};
+
+use actix_web::{
+    dev::{Service, ServiceRequest, ServiceResponse},
+    http::header,
+    Error, HttpResponse,
+};
+use regex_automata::{
+    dfa::{dense, Automaton},
+    Anchored, Input,
+};
+use rustc_hash::FxHashSet;
+
+use super::{
+    exact_origins, wildcard_suffixes, FloorAnswer, FloorFuture, Kind, Origins, Scenario, ALLOWED,
+    METHODS, PARTNER_HOST, REGEX, REQUEST_HEADERS,
+};
+
+/// An asynchronous predicate's future.
+type Asked = Pin<Box<dyn Future<Output = bool>>>;
+
+/// What the bound checks before it appends the floor's headers.
+enum Check {
+    /// Nothing: `*` grants any origin without looking at it.
+    Nothing,
+    /// The `Origin` value equals the one configured origin.
+    Exact(&'static [u8]),
+    /// The `Origin` value is in an FxHash set of the configured origins.
+    Hashed(FxHashSet<Box<[u8]>>),
+    /// The value is `https://`, a label, a dot and the one configured suffix.
+    Suffix(Box<[u8]>),
+    /// The value is `https://`, a label, a dot and a suffix in an FxHash set.
+    Suffixes(FxHashSet<Box<[u8]>>),
+    /// The DFA of the anchored regex matches the value's bytes.
+    Dfa(Box<dense::DFA<Vec<u32>>>),
+    /// A predicate, called through a pointer as any configured one is, on the value as text.
+    Predicate(Box<dyn Fn(&str) -> bool>),
+    /// An asynchronous predicate: its future, made from an owned copy of the value and
+    /// boxed (it is ready at once here, so it is polled in `call`).
+    Async(Box<dyn Fn(String) -> Asked>),
+    /// A preflight: the origin as [`Check::Exact`], `Access-Control-Request-Method` among
+    /// the configured methods and `Access-Control-Request-Headers` equal to the configured
+    /// list.
+    Preflight(&'static [u8]),
+}
+
+impl Check {
+    fn for_scenario(scenario: &Scenario) -> Check {
+        if scenario.kind == Kind::Preflight {
+            return Check::Preflight(ALLOWED.as_bytes());
+        }
+        let host_suffix = |suffix: &str| suffix.as_bytes()[1..].into();
+        match scenario.origins {
+            Origins::Permissive => Check::Nothing,
+            Origins::Exact(1) => Check::Exact(ALLOWED.as_bytes()),
+            Origins::Exact(n) => {
+                Check::Hashed(exact_origins(n).map(|o| o.into_bytes().into()).collect())
+            }
+            Origins::Wildcards(1) => Check::Suffix(host_suffix(&wildcard_suffixes(1)[0])),
+            Origins::Wildcards(n) => Check::Suffixes(
+                wildcard_suffixes(n)
+                    .iter()
+                    .map(|suffix| host_suffix(suffix))
+                    .collect(),
+            ),
+            Origins::Regex => Check::Dfa(Box::new(
+                dense::Builder::new()
+                    .configure(
+                        dense::Config::new().start_kind(regex_automata::dfa::StartKind::Anchored),
+                    )
+                    .build(&format!("^(?:{REGEX})$"))
+                    .expect("the benchmark regex builds a DFA"),
+            )),
+            Origins::Predicate => Check::Predicate(Box::new(|origin: &str| {
+                origin.strip_prefix("https://") == Some(PARTNER_HOST)
+            })),
+            Origins::AsyncPredicate => Check::Async(Box::new(|origin: String| {
+                Box::pin(async move { origin.strip_prefix("https://") == Some(PARTNER_HOST) })
+            })),
+        }
+    }
+
+    fn passes(&self, req: &ServiceRequest) -> bool {
+        if let Check::Nothing = self {
+            return true;
+        }
+        let Some(origin) = req.headers().get(header::ORIGIN) else {
+            return false;
+        };
+        let origin = origin.as_bytes();
+        match self {
+            Check::Nothing => true,
+            Check::Exact(allowed) => origin == *allowed,
+            Check::Hashed(set) => set.contains(origin),
+            Check::Suffix(suffix) => under(origin).is_some_and(|s| s == &**suffix),
+            Check::Suffixes(set) => under(origin).is_some_and(|s| set.contains(s)),
+            Check::Dfa(dfa) => dfa
+                .try_search_fwd(&Input::new(origin).anchored(Anchored::Yes))
+                .is_ok_and(|found| found.is_some()),
+            Check::Predicate(allow) => std::str::from_utf8(origin).is_ok_and(allow),
+            Check::Async(ask) => {
+                let Ok(text) = std::str::from_utf8(origin) else {
+                    return false;
+                };
+                super::now(ask(text.to_owned()))
+            }
+            Check::Preflight(allowed) => {
+                let headers = req.headers();
+                origin == *allowed
+                    && headers
+                        .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+                        .is_some_and(|method| {
+                            METHODS
+                                .iter()
+                                .any(|m| m.as_str().as_bytes() == method.as_bytes())
+                        })
+                    && headers
+                        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+                        .is_some_and(|list| list.as_bytes() == REQUEST_HEADERS.as_bytes())
+            }
+        }
+    }
+}
+
+/// The host of an `https://` value past its first label and dot.
+fn under(origin: &[u8]) -> Option<&[u8]> {
+    let host = origin.strip_prefix(b"https://")?;
+    let dot = host.iter().position(|&b| b == b'.')?;
+    Some(&host[dot + 1..])
+}
+
+/// The bound's service: [`Check::passes`], then the floor's answer, or the inner service's
+/// response untouched.
+pub struct Bound<S> {
+    service: S,
+    answer: FloorAnswer,
+    check: Check,
+}
+
+impl<S> Bound<S> {
+    /// The bound for `scenario`, where it has a floor.
+    pub fn new(service: S, scenario: &Scenario) -> Option<Self> {
+        Some(Bound {
+            service,
+            answer: scenario.floor()?,
+            check: Check::for_scenario(scenario),
+        })
+    }
+}
+
+impl<S, B> Service<ServiceRequest> for Bound<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    type Response = ServiceResponse<actix_web::body::EitherBody<B>>;
+    type Error = Error;
+    type Future = FloorFuture<S::Future, B>;
+
+    actix_service::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let answer = match self.check.passes(&req) {
+            true => self.answer,
+            false => FloorAnswer {
+                preflight: self.answer.preflight,
+                headers: &[],
+            },
+        };
+        if answer.preflight {
+            let mut response = HttpResponse::new(actix_web::http::StatusCode::NO_CONTENT);
+            super::append_all(response.headers_mut(), &answer);
+            return FloorFuture::Answered {
+                answer: Some(req.into_response(response).map_into_right_body()),
+            };
+        }
+        FloorFuture::Inner {
+            inner: self.service.call(req),
+            answer,
+        }
+    }
+}
