@@ -15,6 +15,7 @@ use actix_scoped_cors::{
     ConfigProblem, Cors, OriginProblem, Policy, SharedOrigins,
 };
 use actix_web::{
+    dev::Service,
     http::{header::HeaderValue, Method, StatusCode},
     test::{self, TestRequest},
     web, App, HttpResponse,
@@ -337,13 +338,63 @@ fn predicates_see_only_well_formed_origins() {
 
 #[actix_rt::test]
 async fn async_predicate_decides_preflights_and_actual_requests() {
+    async_predicate_decides(true).await;
+}
+
+/// A predicate whose future is ready at once is answered in `call`, without the asking
+/// state: the same answers.
+#[actix_rt::test]
+async fn async_predicate_that_answers_at_once_decides_alike() {
+    async_predicate_decides(false).await;
+}
+
+/// A predicate that answers at once is polled within the middleware's `call`, so that its
+/// request goes on without waiting in the asking state; the answer is the same.
+#[actix_rt::test]
+async fn a_predicate_ready_at_once_is_polled_within_call() {
+    let polled = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&polled);
+    let policy = Cors::strict(["https://app.example.com"])
+        .allow_origin_async(move |origin| {
+            let count = Arc::clone(&count);
+            async move {
+                count.fetch_add(1, Ordering::SeqCst);
+                origin == "https://partner.example.org"
+            }
+        })
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new()
+            .wrap(policy)
+            .route("/", web::get().to(HttpResponse::Ok)),
+    )
+    .await;
+    let req = TestRequest::get()
+        .insert_header(("Origin", "https://partner.example.org"))
+        .to_request();
+    let pending = app.call(req);
+    assert_eq!(polled.load(Ordering::SeqCst), 1, "not polled within call");
+    let res = pending.await.unwrap();
+    assert_eq!(
+        res.headers().get("access-control-allow-origin").unwrap(),
+        "https://partner.example.org"
+    );
+    assert_eq!(polled.load(Ordering::SeqCst), 1);
+}
+
+/// Preflights and actual requests judged by an asynchronous predicate that waits (a timer,
+/// so the request's own waker must be the one woken) or answers at once.
+async fn async_predicate_decides(waits: bool) {
     let asked = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&asked);
     let policy = Cors::strict(["https://app.example.com"])
         .allow_origin_async(move |origin| {
             counter.fetch_add(1, Ordering::SeqCst);
             async move {
-                actix_rt::time::sleep(Duration::from_millis(1)).await;
+                if waits {
+                    actix_rt::time::sleep(Duration::from_millis(1)).await;
+                }
                 origin.ends_with(".customers.example.com")
             }
         })
