@@ -621,7 +621,7 @@ fn spelled_as_allowed(allowed: &[Box<[u8]>], list: &[u8]) -> Option<usize> {
 /// a multiple of eight ends with the last eight bytes (overlapping what was compared), or
 /// for shorter slices their first and last four, or two, bytes: no byte-by-byte tail.
 #[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     debug_assert_eq!(a.len(), b.len());
     let len = a.len().min(b.len());
     let (a, b) = (&a[..len], &b[..len]);

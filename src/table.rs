@@ -140,7 +140,9 @@ impl<S: BuildHasher> FrameGroup<S> {
             },
         };
         under_a_suffix(host, |suffix| match &self.suffixes {
-            SmallMap::Few(list) => list.iter().any(|(known, ())| **known == *suffix),
+            SmallMap::Few(list) => list.iter().any(|(known, ())| {
+                known.len() == suffix.len() && crate::decision::same_bytes(known, suffix)
+            }),
             SmallMap::Hashed(map) => map.contains_key(suffix),
         })
     }
