@@ -216,10 +216,7 @@ impl Cors<Strict> {
     /// round trip per preflight *and* per actual request. Cache inside the closure (e.g. a map
     /// of recent answers with an expiry) or, better, keep the list in memory with
     /// [`SharedOrigins`] and refresh it when it changes. The guards and
-    /// [`Policy::allows_origin`] cannot await, so they do not consult it. The future is polled
-    /// once as the request arrives: one that answers at once (a cache hit) costs no waiting
-    /// state, and one that is pending is polled again with the request's task context, so it
-    /// must (as any future) wake the waker of its latest poll.
+    /// [`Policy::allows_origin`] cannot await, so they do not consult it.
     ///
     /// ```
     /// use actix_scoped_cors::Cors;

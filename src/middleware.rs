@@ -15,7 +15,7 @@ use std::{
     future::Future,
     pin::Pin,
     rc::Rc,
-    task::{ready, Context, Poll, Waker},
+    task::{ready, Context, Poll},
 };
 
 use actix_service::{Service, Transform};
@@ -303,22 +303,13 @@ where
     ) -> CorsFuture<S::Future, B> {
         let policy = &*self.policy.inner;
         if decision.awaits_origin_predicate() {
-            if let Some((mut ask, origin)) = self.ask_origin_predicate(&req) {
-                let preflight = matches!(decision, Decision::Preflight(_));
-                // A predicate that answers at once (from memory, a cache) is polled here and
-                // goes on without the asking state. One that is pending is kept, and polled
-                // again with the request's own context, whose waker then replaces this one
-                // (a future wakes only the waker of its latest poll).
-                let mut cx = Context::from_waker(Waker::noop());
-                if let Poll::Ready(accepted) = ask.as_mut().poll(&mut cx) {
-                    return self.answered_by_predicate(req, accepted, preflight, naming, origin);
-                }
+            if let Some((ask, origin)) = self.ask_origin_predicate(&req) {
                 let service: Rc<dyn Any> = Rc::clone(&self.service) as Rc<dyn Any>;
                 return CorsFuture {
                     state: State::Asking {
                         ask,
                         asked: Some(Asked {
-                            preflight,
+                            preflight: matches!(decision, Decision::Preflight(_)),
                             req,
                             service,
                             policy: Rc::clone(&self.policy),
@@ -361,8 +352,8 @@ where
         Some((predicate(text.to_owned()), origin.clone()))
     }
 
-    /// [`answered_by_predicate`](Self::answered_by_predicate) for a request that waited for
-    /// the asynchronous predicate, with the middleware it kept.
+    /// Goes on with a request once the asynchronous predicate answered: the origin it accepts
+    /// is judged as vouched for; one it refuses stays refused, as it was before it asked.
     fn resume(asked: Asked<S::Future, B>, accepted: bool) -> CorsFuture<S::Future, B> {
         let Asked {
             req,
@@ -382,35 +373,22 @@ where
             policy,
             may_overrule,
         };
-        this.answered_by_predicate(req, accepted, preflight, naming, origin)
-    }
-
-    /// Goes on with a request once the asynchronous predicate answered: the origin it accepts
-    /// is judged as vouched for; one it refuses stays refused, as it was before it asked.
-    fn answered_by_predicate(
-        &self,
-        req: ServiceRequest,
-        accepted: bool,
-        preflight: bool,
-        naming: Naming,
-        origin: HeaderValue,
-    ) -> CorsFuture<S::Future, B> {
         let decision = match (accepted, preflight) {
             // An actual request was refused for its origin alone, which `ask_origin_predicate`
             // found well-formed: vouched for, it is reflected as it is (what `decide_with`
             // with `OriginCheck::Vouched` would say, without looking at the request again).
-            (true, false) if self.may_skip_decision() => {
-                return self.serve(req, ActualGrant::Allowed(AllowOrigin::Reflect(origin)));
+            (true, false) if this.may_skip_decision() => {
+                return this.serve(req, ActualGrant::Allowed(AllowOrigin::Reflect(origin)));
             }
             (true, false) => Decision::Actual(Ok(AllowOrigin::Reflect(origin))),
             (true, true) => {
-                decide_with(&self.policy.inner, req.head(), OriginCheck::Vouched, naming)
+                decide_with(&this.policy.inner, req.head(), OriginCheck::Vouched, naming)
             }
             // What `decide_with` said before asking (`awaits_origin_predicate`).
             (false, true) => Decision::Preflight(Err(Reason::OriginNotAllowed.into())),
             (false, false) => Decision::Actual(Err(Reason::OriginNotAllowed)),
         };
-        self.proceed(req, decision)
+        this.proceed(req, decision)
     }
 
     fn proceed(&self, req: ServiceRequest, decision: Decision) -> CorsFuture<S::Future, B> {

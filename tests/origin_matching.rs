@@ -338,63 +338,21 @@ fn predicates_see_only_well_formed_origins() {
 
 #[actix_rt::test]
 async fn async_predicate_decides_preflights_and_actual_requests() {
-    async_predicate_decides(true).await;
+    // A predicate that waits must be woken through the request's own waker: were it lost,
+    // this would hang rather than fail.
+    actix_rt::time::timeout(Duration::from_secs(10), async_predicate_decides())
+        .await
+        .expect("the requests finished: the predicate's wake-up reached them");
 }
 
-/// A predicate whose future is ready at once is answered in `call`, without the asking
-/// state: the same answers.
-#[actix_rt::test]
-async fn async_predicate_that_answers_at_once_decides_alike() {
-    async_predicate_decides(false).await;
-}
-
-/// A predicate that answers at once is polled within the middleware's `call`, so that its
-/// request goes on without waiting in the asking state; the answer is the same.
-#[actix_rt::test]
-async fn a_predicate_ready_at_once_is_polled_within_call() {
-    let polled = Arc::new(AtomicUsize::new(0));
-    let count = Arc::clone(&polled);
-    let policy = Cors::strict(["https://app.example.com"])
-        .allow_origin_async(move |origin| {
-            let count = Arc::clone(&count);
-            async move {
-                count.fetch_add(1, Ordering::SeqCst);
-                origin == "https://partner.example.org"
-            }
-        })
-        .try_build()
-        .unwrap();
-    let app = test::init_service(
-        App::new()
-            .wrap(policy)
-            .route("/", web::get().to(HttpResponse::Ok)),
-    )
-    .await;
-    let req = TestRequest::get()
-        .insert_header(("Origin", "https://partner.example.org"))
-        .to_request();
-    let pending = app.call(req);
-    assert_eq!(polled.load(Ordering::SeqCst), 1, "not polled within call");
-    let res = pending.await.unwrap();
-    assert_eq!(
-        res.headers().get("access-control-allow-origin").unwrap(),
-        "https://partner.example.org"
-    );
-    assert_eq!(polled.load(Ordering::SeqCst), 1);
-}
-
-/// Preflights and actual requests judged by an asynchronous predicate that waits (a timer,
-/// so the request's own waker must be the one woken) or answers at once.
-async fn async_predicate_decides(waits: bool) {
+async fn async_predicate_decides() {
     let asked = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&asked);
     let policy = Cors::strict(["https://app.example.com"])
         .allow_origin_async(move |origin| {
             counter.fetch_add(1, Ordering::SeqCst);
             async move {
-                if waits {
-                    actix_rt::time::sleep(Duration::from_millis(1)).await;
-                }
+                actix_rt::time::sleep(Duration::from_millis(1)).await;
                 origin.ends_with(".customers.example.com")
             }
         })
@@ -455,6 +413,61 @@ async fn async_predicate_decides(waits: bool) {
     test::call_service(&app, get("https://acme.customers.example.com/")).await;
     test::call_service(&app, get("null")).await;
     assert_eq!(asked.load(Ordering::SeqCst), 4);
+}
+
+thread_local! {
+    /// Set by an outer layer while it polls the request's future, as a task-local or a
+    /// tracing span would be.
+    static AROUND_THE_REQUEST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The predicate's future runs where the request's future is polled: inside whatever an outer
+/// layer sets around that future (a task-local, an entered span), even when it is ready at
+/// once, and not earlier in the middleware's `call`, before that context exists.
+#[actix_rt::test]
+async fn async_predicate_runs_inside_the_context_around_the_request_future() {
+    let inside = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&inside);
+    let policy = Cors::strict(["https://app.example.com"])
+        .allow_origin_async(move |origin| {
+            let count = Arc::clone(&count);
+            async move {
+                if AROUND_THE_REQUEST.with(|around| around.get()) {
+                    count.fetch_add(1, Ordering::SeqCst);
+                }
+                origin == "https://partner.example.org"
+            }
+        })
+        .try_build()
+        .unwrap();
+    let app = test::init_service(
+        App::new()
+            .wrap(policy)
+            .wrap_fn(|req, srv| {
+                let request = srv.call(req);
+                async move {
+                    AROUND_THE_REQUEST.with(|around| around.set(true));
+                    let response = request.await;
+                    AROUND_THE_REQUEST.with(|around| around.set(false));
+                    response
+                }
+            })
+            .route("/", web::get().to(HttpResponse::Ok)),
+    )
+    .await;
+    let req = TestRequest::get()
+        .insert_header(("Origin", "https://partner.example.org"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(
+        res.headers().get("access-control-allow-origin").unwrap(),
+        "https://partner.example.org"
+    );
+    assert_eq!(
+        inside.load(Ordering::SeqCst),
+        1,
+        "asked outside the request's future"
+    );
 }
 
 /// An actual request whose origin only the asynchronous predicate accepts is decorated like any
