@@ -90,9 +90,10 @@ impl OriginMatcher {
 
     /// [`matches`](Self::matches) for the bytes of an `Origin` value already looked up on the
     /// exact list and not found there (and no longer than [`MAX_ORIGIN_LEN`]): `null`, then
-    /// the patterns (on the bytes: see [`OriginTable::matches_patterns`]), then the regexes,
-    /// shared lists and predicates, on the parsed origin. Whatever it accepts is visible ASCII
-    /// (a canonical origin, or `null`).
+    /// the patterns (on the bytes: see [`OriginTable::matches_patterns`]), then, for an origin
+    /// checked canonical on its bytes, the regexes (on the same bytes), shared lists and
+    /// predicates (on the parsed origin). Whatever it accepts is visible ASCII (a canonical
+    /// origin, or `null`).
     #[inline(always)]
     pub(crate) fn matches_beyond_exact(&self, origin: &[u8], head: &RequestHead) -> bool {
         if origin == b"null" {

@@ -5,7 +5,10 @@
 //! steps the scenario's decision cannot do without, each done the cheapest way at hand:
 //! looking up the request's CORS headers in actix-web's `HeaderMap`, and matching the
 //! `Origin` value with one comparison, one FxHash lookup, the DFA of the regex, or one call
-//! of the predicate. It validates nothing (no canonical form, no header-list grammar, no
+//! of the predicate. "At hand" is not "least possible": a perfect hash could beat FxHash,
+//! and the async predicate is asked as this crate's API asks it (an owned `String`, a boxed
+//! future), which another API need not; so on those rows the bound measures this crate's
+//! choices, not every layer's. It validates nothing (no canonical form, no header-list grammar, no
 //! length limits), reflects nothing (its values are the floor's `'static` ones), scans no
 //! response for grant headers a handler set, merges no `Vary`, and reports no refusal; a
 //! preflight's request-header list is compared whole with the configured one, in the
