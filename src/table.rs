@@ -156,7 +156,8 @@ fn under_a_suffix(host: &[u8], mut accepts: impl FnMut(&[u8]) -> bool) -> bool {
     if host.len() > MAX_HOST_LEN {
         return false;
     }
-    // Index loops, as `Parts::canonical` reads labels: one table lookup a byte.
+    // Index loops, as `crate::origin::Parts::canonical` reads labels: one table lookup a
+    // byte.
     let len = host.len();
     let mut at = 0;
     loop {
@@ -537,6 +538,10 @@ mod tests {
             "https://api.example.net:*".to_owned(),
             "https://[::1]:*".to_owned(),
             "wss://*.0x.example".to_owned(),
+            // Scheme prefixes of 4, 5 and 7 bytes, compared as part of a word.
+            "a://*.y".to_owned(),
+            "ws://*.ws.example".to_owned(),
+            "http://*.svc.example:8080".to_owned(),
             format!("{long_scheme}://*.example.com"),
         ];
         let all: Vec<OriginPattern> = entries
@@ -608,8 +613,11 @@ mod tests {
                 "https://x.b.example.org:8443:8443".to_owned(),
                 "wss://1.0x.example".to_owned(),
                 // Shorter than a word: the prefix is compared as bytes.
+                "a://x.y".to_owned(),
                 "wss://x".to_owned(),
                 "https:/".to_owned(),
+                "ws://q.ws.example".to_owned(),
+                "http://q.svc.example:8080".to_owned(),
                 format!("https://{long_label}.example.com"),
                 format!("https://l{long_label}.example.com"),
                 format!("https://{long_host}.example.com"),
