@@ -336,6 +336,13 @@ fn predicates_see_only_well_formed_origins() {
     assert_eq!(seen.load(Ordering::SeqCst), 2);
 }
 
+/// A GET of `/api/me` from `origin`.
+fn get_me(origin: &str) -> TestRequest {
+    TestRequest::get()
+        .uri("/api/me")
+        .insert_header(("Origin", origin))
+}
+
 #[actix_rt::test]
 async fn async_predicate_decides_preflights_and_actual_requests() {
     // A predicate that waits must be woken through the request's own waker: were it lost,
@@ -374,12 +381,7 @@ async fn async_predicate_decides() {
             .insert_header(("Access-Control-Request-Method", "PUT"))
             .to_request()
     };
-    let get = |origin: &str| {
-        TestRequest::get()
-            .uri("/api/me")
-            .insert_header(("Origin", origin))
-            .to_request()
-    };
+    let get = |origin: &str| get_me(origin).to_request();
 
     let res = test::call_service(&app, preflight("https://acme.customers.example.com")).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
@@ -497,12 +499,7 @@ async fn async_predicate_grant_is_whole_where_refusals_are_blocked_and_heard() {
         }),
     )))
     .await;
-    let get = |origin: &str| {
-        TestRequest::get()
-            .uri("/api/me")
-            .insert_header(("Origin", origin))
-            .to_request()
-    };
+    let get = |origin: &str| get_me(origin).to_request();
 
     let res = test::call_service(&app, get("https://partner.example.org")).await;
     assert_eq!(res.status(), StatusCode::OK);
