@@ -124,7 +124,7 @@ impl OriginMatcher {
         }
         // Shared lists and predicates read a parsed `Origin`, which borrows the value as
         // text. A canonical origin is ASCII, so this never refuses.
-        let Ok(text) = std::str::from_utf8(origin) else {
+        let Some(text) = crate::origin::ascii_text(origin) else {
             return false;
         };
         let parsed = Origin::from_parts(text, parts);
@@ -195,7 +195,7 @@ impl OriginRegex {
     /// the bytes; the regex crate, where there is no DFA, reads them as text.
     fn is_match(&self, origin: &[u8]) -> bool {
         self.dfa_match(origin).unwrap_or_else(|| {
-            std::str::from_utf8(origin).is_ok_and(|text| self.regex.is_match(text))
+            crate::origin::ascii_text(origin).is_some_and(|text| self.regex.is_match(text))
         })
     }
 

@@ -40,7 +40,7 @@ use crate::{
     guard::is_own_origin,
     headers::{blocked_answer, decorate, preflight_answer},
     nesting::{self, Claim},
-    origin::Origin,
+    origin::{ascii_text, Origin, Parts},
     policy::{Policy, PolicyInner},
     rejection::{report, Reason, Refused},
     warn,
@@ -346,9 +346,10 @@ where
     ) -> Option<(LocalBoxFuture<'static, bool>, HeaderValue)> {
         let predicate = self.policy.inner.async_origin.as_ref()?;
         let origin = req.headers().get(ORIGIN)?;
-        // The parser checks every byte; UTF-8 only lets it borrow the value as text.
-        let text = std::str::from_utf8(origin.as_bytes()).ok()?;
-        Origin::parse(text)?;
+        // The parser checks every byte, and a canonical origin is ASCII: the ASCII check
+        // only lets the value be borrowed as text.
+        Parts::canonical(origin.as_bytes())?;
+        let text = ascii_text(origin.as_bytes())?;
         Some((predicate(text.to_owned()), origin.clone()))
     }
 

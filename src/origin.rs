@@ -210,6 +210,16 @@ impl Parts {
     }
 }
 
+/// `bytes` as text if they are ASCII, as a canonical origin's are: an ASCII check where
+/// `std::str::from_utf8` would validate UTF-8, at about half its cost on an origin, without
+/// `unsafe` in this crate.
+#[inline]
+pub(crate) fn ascii_text(bytes: &[u8]) -> Option<&str> {
+    ascii::AsciiStr::from_ascii(bytes)
+        .ok()
+        .map(ascii::AsciiStr::as_str)
+}
+
 /// [`BYTE_CLASS`] bit: a byte of a scheme after its first (`[a-z0-9+.-]`).
 const SCHEME: u8 = 1;
 /// [`BYTE_CLASS`] bit: a byte of a host name label (`[a-z0-9_-]`).
