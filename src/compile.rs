@@ -434,6 +434,12 @@ impl Precomputed {
             Expose::List(list) => Some(joined(list.iter().map(HeaderName::as_str))),
         };
         let max_age = max_age.map(|age| interned(age.as_secs().to_string()));
+        let method_names = match methods {
+            AllowedMethods::Any => Box::default(),
+            AllowedMethods::List(list) => {
+                list.iter().map(|m| m.as_str().as_bytes().into()).collect()
+            }
+        };
         let header_names = match headers {
             AllowedHeaders::Any => Box::default(),
             AllowedHeaders::List(list) => list
@@ -443,6 +449,7 @@ impl Precomputed {
         };
         Precomputed {
             allow_methods,
+            method_names,
             allow_headers,
             header_names,
             expose_headers,

@@ -90,6 +90,7 @@ fn grant_actual(policy: &PolicyInner, headers: &mut HeaderMap, has_vary: HasVary
 /// headers (nothing that reveals the policy). The caller reports refusals.
 ///
 /// The decision's values are moved into the answer: no reference count is taken for them.
+#[inline(always)]
 pub(crate) fn preflight_answer(
     policy: &PolicyInner,
     result: Result<PreflightGrant, PreflightRefusal>,

@@ -462,6 +462,7 @@ where
 
     /// Answers a preflight this policy decided (one that defers only once no policy beneath
     /// claimed it), reporting a refusal.
+    #[inline(always)]
     fn answer_preflight(
         &self,
         req: ServiceRequest,

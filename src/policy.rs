@@ -135,6 +135,9 @@ pub(crate) enum Expose {
 #[derive(Debug)]
 pub(crate) struct Precomputed {
     pub(crate) allow_methods: HeaderValue,
+    /// The allowed method names, as bytes to compare a request's with (no `Method::as_str`
+    /// on the request path); empty for [`AllowedMethods::Any`].
+    pub(crate) method_names: Box<[Box<[u8]>]>,
     /// `None` when the allowed list is empty (then no header is sent).
     pub(crate) allow_headers: Option<HeaderValue>,
     /// The allowed request header names (lowercase), as bytes to compare a request's with;
