@@ -10,10 +10,14 @@ use actix_web::{dev::RequestHead, http::header::HeaderValue};
 use regex::Regex;
 use regex_automata::{
     dfa::{dense, Automaton, StartKind},
+    nfa::thompson::{self, WhichCaptures},
+    util::primitives::StateID,
     Anchored, Input,
 };
+use regex_syntax::hir::{Hir, HirKind, Literal, Look};
 
 use crate::{
+    decision::same_bytes,
     origin::{Origin, Parts, MAX_ORIGIN_LEN},
     pattern::OriginPattern,
     shared::SharedOrigins,
@@ -173,30 +177,28 @@ const DFA_SIZE_LIMIT: usize = 256 * 1024;
 struct OriginRegex {
     regex: Regex,
     dfa: Option<Arc<dense::DFA<Vec<u32>>>>,
+    /// The same expression cut into a literal prefix, a middle and a literal suffix, where it
+    /// is one regex of that shape ([`Framed::of`]).
+    framed: Option<Framed>,
 }
 
 impl OriginRegex {
     fn new(regex: Regex) -> Self {
-        let dfa = dense::Builder::new()
-            .configure(
-                dense::Config::new()
-                    .start_kind(StartKind::Anchored)
-                    .dfa_size_limit(Some(DFA_SIZE_LIMIT))
-                    // Building takes more than the finished DFA holds.
-                    .determinize_size_limit(Some(4 * DFA_SIZE_LIMIT)),
-            )
-            .build(regex.as_str())
-            .ok()
-            .map(Arc::new);
-        OriginRegex { regex, dfa }
+        let dfa = dense_dfa(regex.as_str()).map(Arc::new);
+        let framed = Framed::of(regex.as_str());
+        OriginRegex { regex, dfa, framed }
     }
 
-    /// Whether `origin` (the bytes of a canonical origin, hence ASCII) matches: the DFA reads
+    /// Whether `origin` (the bytes of a canonical origin, hence ASCII) matches: the DFAs read
     /// the bytes; the regex crate, where there is no DFA, reads them as text.
     fn is_match(&self, origin: &[u8]) -> bool {
-        self.dfa_match(origin).unwrap_or_else(|| {
-            crate::origin::ascii_text(origin).is_some_and(|text| self.regex.is_match(text))
-        })
+        self.framed
+            .as_ref()
+            .and_then(|framed| framed.is_match(origin))
+            .or_else(|| self.dfa_match(origin))
+            .unwrap_or_else(|| {
+                crate::origin::ascii_text(origin).is_some_and(|text| self.regex.is_match(text))
+            })
     }
 
     /// The DFA's answer, if there is a DFA and it answers. Every alternative is anchored at
@@ -207,6 +209,110 @@ impl OriginRegex {
         let dfa = self.dfa.as_ref()?;
         let input = Input::new(origin).anchored(Anchored::Yes);
         dfa.try_search_fwd(&input).ok().map(|found| found.is_some())
+    }
+}
+
+/// The builder of the dense DFAs: anchored searches only, within [`DFA_SIZE_LIMIT`].
+fn dfa_builder() -> dense::Builder {
+    let mut builder = dense::Builder::new();
+    builder.configure(
+        dense::Config::new()
+            .start_kind(StartKind::Anchored)
+            .dfa_size_limit(Some(DFA_SIZE_LIMIT))
+            // Building takes more than the finished DFA holds.
+            .determinize_size_limit(Some(4 * DFA_SIZE_LIMIT)),
+    );
+    builder
+}
+
+/// The dense DFA of `regex`, if one within the limits exists.
+fn dense_dfa(regex: &str) -> Option<dense::DFA<Vec<u32>>> {
+    dfa_builder().build(regex).ok()
+}
+
+/// A regex `^(?:P M S)$` whose `P` and `S` are literals and whose `M` asserts nothing about
+/// what surrounds it (no `^`, `$` or word boundary): it matches exactly the values that
+/// start with `P`, end with `S` (not overlapping it) and have between them a value `M`
+/// matches whole. Preview deployments are written this way
+/// (`https://pr-[0-9]+\.preview\.example\.com`): two comparisons, then a DFA over a few
+/// bytes rather than over the whole origin.
+#[derive(Clone)]
+struct Framed {
+    prefix: Box<[u8]>,
+    suffix: Box<[u8]>,
+    /// The DFA of `M$`, walked from `start` over the middle's bytes.
+    middle: Arc<dense::DFA<Vec<u32>>>,
+    /// The DFA's anchored start state, the same wherever the middle starts (`M` looks at
+    /// nothing before it).
+    start: StateID,
+}
+
+impl Framed {
+    /// `regex` (the anchored alternation [`OriginRegex`] compiles) cut this way, if it is a
+    /// single regex of this shape and the middle's DFA builds.
+    fn of(regex: &str) -> Option<Framed> {
+        let hir = regex_syntax::Parser::new().parse(regex).ok()?;
+        let HirKind::Concat(items) = hir.kind() else {
+            return None;
+        };
+        let [start, prefix, middle @ .., suffix, end] = items.as_slice() else {
+            return None;
+        };
+        let (HirKind::Look(Look::Start), HirKind::Look(Look::End)) = (start.kind(), end.kind())
+        else {
+            return None;
+        };
+        let (HirKind::Literal(Literal(prefix)), HirKind::Literal(Literal(suffix))) =
+            (prefix.kind(), suffix.kind())
+        else {
+            return None;
+        };
+        let middle = Hir::concat(middle.to_vec());
+        if !middle.properties().look_set().is_empty() {
+            return None;
+        }
+        // `M$`, so that the anchored search matches only the whole middle.
+        let middle = Hir::concat(vec![middle, Hir::look(Look::End)]);
+        let nfa = thompson::Compiler::new()
+            .configure(thompson::Config::new().which_captures(WhichCaptures::None))
+            .build_from_hir(&middle)
+            .ok()?;
+        let middle = dfa_builder().build_from_nfa(&nfa).ok()?;
+        let start = middle.universal_start_state(Anchored::Yes)?;
+        Some(Framed {
+            prefix: prefix.clone(),
+            suffix: suffix.clone(),
+            middle: Arc::new(middle),
+            start,
+        })
+    }
+
+    /// The answer on `origin`, unless the DFA gives up (it does not on ASCII).
+    ///
+    /// The middle is short (the few bytes a preview number or branch name takes): the DFA is
+    /// walked a byte at a time, where a search would first pay for its set-up.
+    fn is_match(&self, origin: &[u8]) -> Option<bool> {
+        let (p, s) = (self.prefix.len(), self.suffix.len());
+        if origin.len() < p + s
+            || !same_bytes(&origin[..p], &self.prefix)
+            || !same_bytes(&origin[origin.len() - s..], &self.suffix)
+        {
+            return Some(false);
+        }
+        let dfa = &*self.middle;
+        let mut state = self.start;
+        for &byte in &origin[p..origin.len() - s] {
+            state = dfa.next_state(state, byte);
+            if dfa.is_special_state(state) {
+                if dfa.is_dead_state(state) {
+                    return Some(false);
+                }
+                if dfa.is_quit_state(state) {
+                    return None;
+                }
+            }
+        }
+        Some(dfa.is_match_state(dfa.next_eoi_state(state)))
     }
 }
 
@@ -226,24 +332,42 @@ mod tests {
     /// word boundaries) or only past the size limit runs on the regex crate alone.
     #[test]
     fn the_dfa_answers_as_the_regex_crate() {
-        let cases: [(&[&str], bool); 7] = [
-            (&[r"https://pr-[0-9]+\.preview\.example\.com"], true),
+        // The regexes; whether they make a DFA; whether they are one literal, a middle and
+        // a literal ([`Framed`]).
+        let cases: [(&[&str], bool, bool); 12] = [
+            (&[r"https://pr-[0-9]+\.preview\.example\.com"], true, true),
             (
                 &[
                     r"(?i)https://app\.example\.com",
                     r"https://(?:a|bb|c)[0-9]{1,3}\.example\.com(?::8443)?",
                 ],
                 true,
+                false,
             ),
-            (&[r"(?i)https://\x{212A}\.example\.com"], true),
+            (&[r"(?i)https://\x{212A}\.example\.com"], true, false),
             (
                 &[r"https://[^/.]+\.example\.com", r"http://localhost:[0-9]+"],
                 true,
+                false,
             ),
-            (&[r"https://.+\.example\.com"], true),
-            // Unicode `\w` makes a DFA past the size limit.
-            (&[r"https://[\w-]+\.example\.com"], false),
-            (&[r"https://\b[a-z]+\.example\.com"], false),
+            (&[r"https://.+\.example\.com"], true, true),
+            // Leftmost-first would stop after `a`: the middle must match to its end.
+            (&[r"https://(?:a|ab|abb)[0-9]*\.example\.com"], true, true),
+            (&[r"https://bb17\.example\.com(?::8443)?"], true, false),
+            (
+                &[r"https://[a-z]+(?:-[0-9]+)?\.example\.com:8443"],
+                true,
+                true,
+            ),
+            // A word boundary between the literal and the middle looks at the literal: not
+            // cut (it would see the start of a cut middle instead).
+            (&[r"https://x(?-u:\b)[a-z]*\.example\.com"], true, false),
+            // So does an end of text between the literals: no value matches.
+            (&[r"https://a[a-z](?:b|$)c\.com"], true, false),
+            // Unicode `\w` makes a DFA past the size limit; alone between the literals, it
+            // does not.
+            (&[r"https://[\w-]+\.example\.com"], false, true),
+            (&[r"https://\b[a-z]+\.example\.com"], false, false),
         ];
         let seeds = [
             "https://pr-42.preview.example.com",
@@ -255,11 +379,20 @@ mod tests {
             "https://x_y-z.example.com",
             "http://localhost:3000",
             "https://a.b.example.com",
+            "https://ab.example.com",
+            "https://abb12.example.com",
+            "https://bb17.example.com",
+            "https://app-7.example.com:8443",
+            "https://x.example.com",
+            "https://xab.example.com",
+            "https://axbc.com",
+            "https://axc.com",
         ];
-        for (regexes, has_dfa) in cases {
+        for (regexes, has_dfa, framed) in cases {
             let regex = anchored(regexes);
             let compiled = OriginRegex::new(regex.clone());
             assert_eq!(compiled.dfa.is_some(), has_dfa, "{regexes:?}");
+            assert_eq!(compiled.framed.is_some(), framed, "{regexes:?}");
             let mut matched = 0;
             let mut tried = 0;
             for seed in seeds {
@@ -277,6 +410,11 @@ mod tests {
                         // would fall back unseen).
                         let by_dfa = compiled.dfa_match(variant.as_bytes());
                         assert_eq!(by_dfa, has_dfa.then_some(expected), "{variant:?}");
+                        let by_frame = compiled
+                            .framed
+                            .as_ref()
+                            .map(|f| f.is_match(variant.as_bytes()));
+                        assert_eq!(by_frame, framed.then_some(Some(expected)), "{variant:?}");
                         assert_eq!(
                             compiled.is_match(variant.as_bytes()),
                             expected,
