@@ -11,14 +11,16 @@ use regex::Regex;
 use regex_automata::{
     dfa::{dense, Automaton, StartKind},
     nfa::thompson::{self, WhichCaptures},
-    util::primitives::StateID,
+    util::{primitives::StateID, start},
     Anchored, Input,
 };
-use regex_syntax::hir::{Hir, HirKind, Literal, Look};
+use regex_syntax::hir::{Class, Hir, HirKind, Literal, Look};
 
 use crate::{
     decision::same_bytes,
-    origin::{Origin, Parts, MAX_ORIGIN_LEN},
+    origin::{
+        frame_lengths, is_label_byte, Origin, Parts, MAX_HOST_LEN, MAX_LABEL_LEN, MAX_ORIGIN_LEN,
+    },
     pattern::OriginPattern,
     shared::SharedOrigins,
     table::OriginTable,
@@ -112,14 +114,21 @@ impl OriginMatcher {
         if !self.has_rules_beyond_table() {
             return false;
         }
+        // A regex whose matches are canonical origins by their shape answers first.
+        let regex_answered = match self.regex.as_ref().map(|r| r.canonical_match(origin)) {
+            Some(Some(true)) => return true,
+            Some(Some(false)) => true,
+            _ => false,
+        };
         // Only a canonical origin is matched further: one pass over the bytes.
         let Some(parts) = Parts::canonical(origin) else {
             return false;
         };
-        if self
-            .regex
-            .as_ref()
-            .is_some_and(|regex| regex.is_match(origin))
+        if !regex_answered
+            && self
+                .regex
+                .as_ref()
+                .is_some_and(|regex| regex.is_match(origin))
         {
             return true;
         }
@@ -201,6 +210,12 @@ impl OriginRegex {
             })
     }
 
+    /// Whether `origin` is a canonical origin this regex matches, where that is told without
+    /// parsing it ([`Framed::canonical_match`]).
+    fn canonical_match(&self, origin: &[u8]) -> Option<bool> {
+        self.framed.as_ref()?.canonical_match(origin)
+    }
+
     /// The DFA's answer, if there is a DFA and it answers. Every alternative is anchored at
     /// both ends, so an anchored search that finds any match answers. A DFA gives up only on
     /// what it cannot decide (no regex it was built for makes it do so on ASCII); the regex
@@ -209,6 +224,29 @@ impl OriginRegex {
         let dfa = self.dfa.as_ref()?;
         let input = Input::new(origin).anchored(Anchored::Yes);
         dfa.try_search_fwd(&input).ok().map(|found| found.is_some())
+    }
+}
+
+/// Whether every value `hir` matches is label bytes (`[a-z0-9_-]`) alone.
+fn only_label_bytes(hir: &Hir) -> bool {
+    let all_label_bytes = |start: u32, end: u32| {
+        end <= 0x7f && (start..=end).all(|b| u8::try_from(b).is_ok_and(is_label_byte))
+    };
+    match hir.kind() {
+        HirKind::Empty => true,
+        HirKind::Literal(Literal(bytes)) => bytes.iter().all(|&b| is_label_byte(b)),
+        HirKind::Class(Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .all(|r| all_label_bytes(u32::from(r.start()), u32::from(r.end()))),
+        HirKind::Class(Class::Bytes(class)) => class
+            .ranges()
+            .iter()
+            .all(|r| all_label_bytes(u32::from(r.start()), u32::from(r.end()))),
+        HirKind::Look(_) => false,
+        HirKind::Repetition(repetition) => only_label_bytes(&repetition.sub),
+        HirKind::Capture(capture) => only_label_bytes(&capture.sub),
+        HirKind::Concat(items) | HirKind::Alternation(items) => items.iter().all(only_label_bytes),
     }
 }
 
@@ -242,9 +280,13 @@ struct Framed {
     suffix: Box<[u8]>,
     /// The DFA of `M$`, walked from `start` over the middle's bytes.
     middle: Arc<dense::DFA<Vec<u32>>>,
-    /// The DFA's anchored start state, the same wherever the middle starts (`M` looks at
-    /// nothing before it).
+    /// The DFA's anchored start state at the start of a haystack: the middle is walked as
+    /// a haystack of its own (`M` looks at nothing before it).
     start: StateID,
+    /// Where `M` matches only label bytes and the literals frame a host's first label
+    /// ([`frame_lengths`]): the lengths that make a match a canonical origin, so that one
+    /// is told without parsing it.
+    canonical: Option<(usize, usize)>,
 }
 
 impl Framed {
@@ -271,6 +313,9 @@ impl Framed {
         if !middle.properties().look_set().is_empty() {
             return None;
         }
+        let canonical = only_label_bytes(&middle)
+            .then(|| frame_lengths(prefix, suffix))
+            .flatten();
         // `M$`, so that the anchored search matches only the whole middle.
         let middle = Hir::concat(vec![middle, Hir::look(Look::End)]);
         let nfa = thompson::Compiler::new()
@@ -278,13 +323,33 @@ impl Framed {
             .build_from_hir(&middle)
             .ok()?;
         let middle = dfa_builder().build_from_nfa(&nfa).ok()?;
-        let start = middle.universal_start_state(Anchored::Yes)?;
+        // A walk over the cut middle starts as a search of it as the whole haystack does.
+        let start = middle
+            .start_state(&start::Config::new().anchored(Anchored::Yes))
+            .ok()?;
         Some(Framed {
             prefix: prefix.clone(),
             suffix: suffix.clone(),
             middle: Arc::new(middle),
             start,
+            canonical,
         })
+    }
+
+    /// Whether `origin` is a canonical origin this regex matches, where that is told without
+    /// parsing it (`None` where it is not, or if the DFA gives up).
+    fn canonical_match(&self, origin: &[u8]) -> Option<bool> {
+        let (first_label, rest_of_host) = self.canonical?;
+        if !self.is_match(origin)? {
+            return Some(false);
+        }
+        // A match is at least as long as the two literals.
+        let label = first_label + (origin.len() - self.prefix.len() - self.suffix.len());
+        Some(
+            origin.len() <= MAX_ORIGIN_LEN
+                && (1..=MAX_LABEL_LEN).contains(&label)
+                && label + rest_of_host <= MAX_HOST_LEN,
+        )
     }
 
     /// The answer on `origin`, unless the DFA gives up (it does not on ASCII).
@@ -429,6 +494,110 @@ mod tests {
                 matched > 0 && matched < tried,
                 "{regexes:?}: {matched} of {tried}"
             );
+        }
+    }
+
+    /// A cut regex whose middle matches label bytes alone, between a prefix that starts the
+    /// host's first label and a suffix of whole labels, tells a canonical match without the
+    /// parse: always what parsing and then matching say, with the first label and the host
+    /// around their limits and every value near those. Other shapes are not told this way.
+    #[test]
+    fn a_cut_regex_tells_a_canonical_match_as_the_parser_would() {
+        let a = |n: usize| "a".repeat(n);
+        // Regex, values with `{}` where the middle goes, the middle's alphabet, whether it
+        // is told without the parse.
+        let cases: Vec<(String, String, &str, bool)> = vec![
+            (
+                r"https://pr-[0-9]+\.preview\.example\.com".into(),
+                "https://pr-{}.preview.example.com".into(),
+                "0123456789",
+                true,
+            ),
+            (
+                r"https://[a-z0-9_-]*\.example\.com:8443".into(),
+                "https://{}.example.com:8443".into(),
+                "az09_-",
+                true,
+            ),
+            (
+                // 213 bytes after the first label: the host reaches 253 bytes first.
+                format!(r"http://x[a-z]*\.{0}\.{0}\.{0}\.{1}", a(63), a(20)),
+                format!("http://x{{}}.{0}.{0}.{0}.{1}", a(63), a(20)),
+                "abc",
+                true,
+            ),
+            (
+                r"https://[a-z]+\.example\.com:443".into(),
+                "https://{}.example.com:443".into(),
+                "ab",
+                false,
+            ),
+            (
+                r"https://[a-zA-Z]+\.example\.com".into(),
+                "https://{}.example.com".into(),
+                "aB",
+                false,
+            ),
+            (
+                r"https://[a-z.]+\.example\.com".into(),
+                "https://{}.example.com".into(),
+                "a.",
+                false,
+            ),
+            (
+                r"https://[a-z]+\.example\.12".into(),
+                "https://{}.example.12".into(),
+                "ab",
+                false,
+            ),
+            (
+                r"https://a\.[a-z]+\.example\.com".into(),
+                "https://a.{}.example.com".into(),
+                "ab",
+                false,
+            ),
+            (
+                r"file://[a-z]+\.example\.com".into(),
+                "file://{}.example.com".into(),
+                "ab",
+                false,
+            ),
+        ];
+        for (regex_text, template, alphabet, told) in cases {
+            let regex = anchored(&[&regex_text]);
+            let compiled = OriginRegex::new(regex.clone());
+            let Some(cut) = compiled.framed.as_ref() else {
+                panic!("not cut: {regex_text}");
+            };
+            assert_eq!(cut.canonical.is_some(), told, "{regex_text}");
+            let alphabet: Vec<char> = alphabet.chars().collect();
+            let mut values = Vec::new();
+            for len in 0..=70 {
+                let middle: String = (0..len).map(|i| alphabet[i % alphabet.len()]).collect();
+                values.push(template.replace("{}", &middle));
+            }
+            let near: Vec<String> = values[..8]
+                .iter()
+                .flat_map(|value| {
+                    (0..=value.len()).flat_map(move |at| {
+                        let (head, tail) = value.split_at(at);
+                        ['a', '.', 'Z', ':', '-', '1'].map(|c| format!("{head}{c}{tail}"))
+                    })
+                })
+                .collect();
+            let mut matched = 0;
+            for value in values.iter().chain(&near) {
+                let expected = Origin::parse(value).is_some() && regex.is_match(value);
+                let answer = compiled.canonical_match(value.as_bytes());
+                assert_eq!(
+                    answer,
+                    told.then_some(expected),
+                    "{regex_text} on {value:?}"
+                );
+                matched += usize::from(expected);
+            }
+            // Not a vacuous agreement where the shortcut is taken.
+            assert!(matched > 10 || !told, "{regex_text}: {matched}");
         }
     }
 }

@@ -303,6 +303,47 @@ pub(crate) fn origin_port(scheme: &[u8], digits: &[u8]) -> Option<u16> {
     (default_port(scheme) != Some(port)).then_some(port)
 }
 
+/// What lies around a run of label bytes `m` in values `prefix`·`m`·`suffix`, when such a
+/// value is a canonical origin ([`Parts::canonical`]) exactly if
+/// `1 <= first_label + m.len() <= 63` and `first_label + m.len() + rest_of_host <= 253`
+/// (and it is at most [`MAX_ORIGIN_LEN`] long): `(first_label, rest_of_host)`.
+///
+/// So it is when `prefix` is a scheme (not `file`), `://` and label bytes (the start of the
+/// host's first label), and `suffix` is one or more labels each after a dot (the last not
+/// starting with a digit: no address), then nothing or `:` and a port as browsers write it
+/// for that scheme. `None` for any other prefix or suffix.
+pub(crate) fn frame_lengths(prefix: &[u8], suffix: &[u8]) -> Option<(usize, usize)> {
+    let scheme_end = prefix.windows(3).position(|w| w == b"://")?;
+    let (scheme, first_label) = (&prefix[..scheme_end], &prefix[scheme_end + 3..]);
+    let [first, rest @ ..] = scheme else {
+        return None;
+    };
+    let scheme_ok = first.is_ascii_lowercase()
+        && rest
+            .iter()
+            .all(|&b| BYTE_CLASS[usize::from(b)] & SCHEME != 0)
+        && scheme != b"file";
+    if !scheme_ok || !first_label.iter().all(|&b| is_label_byte(b)) {
+        return None;
+    }
+    let (host, port) = match suffix.iter().position(|&b| b == b':') {
+        Some(colon) => (&suffix[..colon], Some(&suffix[colon + 1..])),
+        None => (suffix, None),
+    };
+    let labels = host.strip_prefix(b".")?;
+    let labels_ok = labels.split(|&b| b == b'.').all(|label| {
+        (1..=MAX_LABEL_LEN).contains(&label.len()) && label.iter().all(|&b| is_label_byte(b))
+    });
+    let last = labels.rsplit(|&b| b == b'.').next()?;
+    if !labels_ok || last.first()?.is_ascii_digit() {
+        return None;
+    }
+    if let Some(digits) = port {
+        origin_port(scheme, digits)?;
+    }
+    Some((first_label.len(), host.len()))
+}
+
 /// Whether `byte` may appear in a host name label (`[a-z0-9_-]`), as [`Origin::parse`] reads
 /// labels.
 pub(crate) fn is_label_byte(byte: u8) -> bool {
