@@ -96,10 +96,11 @@ impl OriginMatcher {
 
     /// [`matches`](Self::matches) for the bytes of an `Origin` value already looked up on the
     /// exact list and not found there (and no longer than [`MAX_ORIGIN_LEN`]): `null`, then
-    /// the patterns (on the bytes: see [`OriginTable::matches_patterns`]), then, for an origin
-    /// checked canonical on its bytes, the regexes (on the same bytes), shared lists and
-    /// predicates (on the parsed origin). Whatever it accepts is visible ASCII (a canonical
-    /// origin, or `null`).
+    /// the patterns (on the bytes: see [`OriginTable::matches_patterns`]), then a regex whose
+    /// matches are canonical by their shape ([`Framed::canonical_match`]), then, for an
+    /// origin checked canonical on its bytes, the other regexes (on the same bytes), shared
+    /// lists and predicates (on the parsed origin). Whatever it accepts is visible ASCII (a
+    /// canonical origin, or `null`).
     #[inline(always)]
     pub(crate) fn matches_beyond_exact(&self, origin: &[u8], head: &RequestHead) -> bool {
         if origin == b"null" {
@@ -117,6 +118,9 @@ impl OriginMatcher {
         // A regex whose matches are canonical origins by their shape answers first.
         let regex_answered = match self.regex.as_ref().map(|r| r.canonical_match(origin)) {
             Some(Some(true)) => return true,
+            Some(Some(false)) if self.shared.is_empty() && self.predicates.is_empty() => {
+                return false
+            }
             Some(Some(false)) => true,
             _ => false,
         };
@@ -193,8 +197,14 @@ struct OriginRegex {
 
 impl OriginRegex {
     fn new(regex: Regex) -> Self {
-        let dfa = dense_dfa(regex.as_str()).map(Arc::new);
         let framed = Framed::of(regex.as_str());
+        // A cut regex never falls back to the whole regex's DFA: its middle's DFA has no
+        // quit bytes (no Unicode word boundary), so the regex crate would decide, were it
+        // ever needed.
+        let dfa = match framed {
+            Some(_) => None,
+            None => dense_dfa(regex.as_str()).map(Arc::new),
+        };
         OriginRegex { regex, dfa, framed }
     }
 
@@ -456,6 +466,8 @@ mod tests {
         for (regexes, has_dfa, framed) in cases {
             let regex = anchored(regexes);
             let compiled = OriginRegex::new(regex.clone());
+            // A cut regex keeps no DFA of the whole.
+            let has_dfa = has_dfa && !framed;
             assert_eq!(compiled.dfa.is_some(), has_dfa, "{regexes:?}");
             assert_eq!(compiled.framed.is_some(), framed, "{regexes:?}");
             let mut matched = 0;
@@ -562,10 +574,31 @@ mod tests {
                 "ab",
                 false,
             ),
+            (
+                format!(r"https://[a-z]+\.{}\.com", a(64)),
+                format!("https://{{}}.{}.com", a(64)),
+                "ab",
+                false,
+            ),
+            (
+                r"https://(?-u:[a-z0-9])+\.example\.com".into(),
+                "https://{}.example.com".into(),
+                "a0",
+                true,
+            ),
+            (
+                r"https://(?-u:[\x21-\x7e])+\.example\.com".into(),
+                "https://{}.example.com".into(),
+                "a:",
+                false,
+            ),
         ];
+        let head = RequestHead::default();
         for (regex_text, template, alphabet, told) in cases {
             let regex = anchored(&[&regex_text]);
             let compiled = OriginRegex::new(regex.clone());
+            let mut matcher = OriginMatcher::default();
+            matcher.set_regex(Some(regex.clone()));
             let Some(cut) = compiled.framed.as_ref() else {
                 panic!("not cut: {regex_text}");
             };
@@ -594,6 +627,9 @@ mod tests {
                     told.then_some(expected),
                     "{regex_text} on {value:?}"
                 );
+                // And the matcher, told this way or not, answers the same.
+                let by_matcher = matcher.matches_beyond_exact(value.as_bytes(), &head);
+                assert_eq!(by_matcher, expected, "{regex_text} on {value:?}");
                 matched += usize::from(expected);
             }
             // Not a vacuous agreement where the shortcut is taken.

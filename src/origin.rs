@@ -606,9 +606,6 @@ mod tests {
         Some((scheme, host, port))
     }
 
-    /// The byte loops answer as the string reading on every value near a canonical one:
-    /// each character replaced, removed or doubled, text inserted anywhere, and labels,
-    /// hosts and origins at and past their limits.
     /// The word-at-a-time scan stops where a byte-at-a-time one does: every byte value at
     /// every place of a run of label bytes, from every start, across word boundaries and
     /// tails shorter than a word.
@@ -637,6 +634,9 @@ mod tests {
         assert!(stops > 100_000, "{stops}");
     }
 
+    /// The byte loops answer as the string reading on every value near a canonical one:
+    /// each character replaced, removed or doubled, text inserted anywhere, and labels,
+    /// hosts and origins at and past their limits.
     #[test]
     fn the_byte_loops_read_the_grammar() {
         let long_label = "a".repeat(MAX_LABEL_LEN);
