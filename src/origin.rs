@@ -162,8 +162,8 @@ impl Parts {
             .first_chunk::<8>()
             .map(|head| u64::from_le_bytes(*head))
         {
-            Some(HTTPS) => (5, 8),
-            Some(head) if head & HTTP_MASK == HTTP => (4, 7),
+            Some(head) if head & HTTPS.1 == HTTPS.0 => (5, 8),
+            Some(head) if head & HTTP.1 == HTTP.0 => (4, 7),
             _ => {
                 if !bytes.first()?.is_ascii_lowercase() {
                     return None;
@@ -233,11 +233,26 @@ pub(crate) fn ascii_text(bytes: &[u8]) -> Option<&str> {
         .map(ascii::AsciiStr::as_str)
 }
 
-/// `https://` as a little-endian word.
-const HTTPS: u64 = u64::from_le_bytes(*b"https://");
-/// `http://` as a little-endian word, in the low seven bytes of [`HTTP_MASK`].
-const HTTP: u64 = u64::from_le_bytes(*b"http://\0");
-const HTTP_MASK: u64 = u64::MAX >> 8;
+/// `prefix` (one to eight bytes) as a little-endian word and the mask of its bytes: a value
+/// of at least eight bytes starts with `prefix` when its first eight, read as a word and
+/// masked, equal the word. One comparison instead of a byte loop or `memcmp`.
+pub(crate) const fn prefix_word(prefix: &[u8]) -> (u64, u64) {
+    assert!(!prefix.is_empty() && prefix.len() <= 8);
+    let mut word = [0; 8];
+    let mut at = 0;
+    while at < prefix.len() {
+        word[at] = prefix[at];
+        at += 1;
+    }
+    (
+        u64::from_le_bytes(word),
+        u64::MAX >> (8 * (8 - prefix.len())),
+    )
+}
+
+/// `https://` and `http://` as words ([`prefix_word`]).
+const HTTPS: (u64, u64) = prefix_word(b"https://");
+const HTTP: (u64, u64) = prefix_word(b"http://");
 
 /// [`BYTE_CLASS`] bit: a byte of a scheme after its first (`[a-z0-9+.-]`).
 const SCHEME: u8 = 1;

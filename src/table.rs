@@ -24,7 +24,10 @@ use std::{
 use actix_web::http::header::HeaderValue;
 
 use crate::{
-    origin::{is_label_byte, origin_port, Origin, MAX_HOST_LEN, MAX_LABEL_LEN, MAX_ORIGIN_LEN},
+    origin::{
+        is_label_byte, origin_port, prefix_word, Origin, MAX_HOST_LEN, MAX_LABEL_LEN,
+        MAX_ORIGIN_LEN,
+    },
     pattern::{OriginPattern, PortRule},
 };
 
@@ -328,12 +331,9 @@ impl<S: BuildHasher + Default> OriginTable<S> {
         {
             Some(at) => at,
             None => {
-                let before_word = (1..=8).contains(&before.len()).then(|| {
-                    let mut word = [0; 8];
-                    word[..before.len()].copy_from_slice(&before);
-                    let mask = u64::MAX >> (8 * (8 - before.len()));
-                    (u64::from_le_bytes(word), mask)
-                });
+                let before_word = (1..=8)
+                    .contains(&before.len())
+                    .then(|| prefix_word(&before));
                 self.groups.push(FrameGroup {
                     before,
                     before_word,
