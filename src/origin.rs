@@ -65,17 +65,7 @@ impl<'a> Origin<'a> {
     /// Returns `None` for `null`, for anything longer than 512 bytes (no DNS name is that long), and for any
     /// value that is not in canonical form. Cost: one pass over the bytes.
     pub fn parse(serialized: &'a str) -> Option<Self> {
-        let Parts {
-            scheme_len,
-            host_end,
-            port,
-        } = Parts::canonical(serialized.as_bytes())?;
-        Some(Origin {
-            serialized,
-            scheme_len,
-            host_end,
-            port,
-        })
+        Parts::canonical(serialized.as_bytes()).map(|parts| Origin::from_parts(serialized, parts))
     }
 
     /// The origin `serialized`, whose bytes [`Parts::canonical`] split into `parts`.
