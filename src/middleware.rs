@@ -117,17 +117,10 @@ impl<S> CorsMiddleware<S> {
     }
 }
 
-/// What to do once the wrapped service answered. Small, as it lives in the future.
-#[derive(Debug)]
-enum Pending {
-    /// Decorate the answer with this grant.
-    Decorate(ActualGrant),
-    /// Policies beneath may have decided; if none did, apply this decision. Boxed: only
-    /// deferring policies delegate (and they allocate their claim anyway), while a whole
-    /// [`Decision`] in every future would be moved about on every request.
-    Delegated(Box<Delegation>),
-}
-
+/// What a deferring policy does once the wrapped service answered: policies beneath may have
+/// decided; if none did, it applies this decision. Boxed in the future: only deferring
+/// policies delegate (and they allocate their claim anyway), while a whole [`Decision`] in
+/// every future would be moved about on every request.
 #[derive(Debug)]
 struct Delegation {
     decision: Decision,
@@ -179,7 +172,8 @@ pin_project! {
     #[project = StateProjection]
     enum State<F, B> {
         Answered { answer: Option<Result<CorsResponse<B>, Error>> },
-        Inner { #[pin] inner: F, pending: Option<(Pending, Rc<Policy>)> },
+        Decorating { #[pin] inner: F, grant: Option<(ActualGrant, Rc<Policy>)> },
+        Delegating { #[pin] inner: F, delegation: Option<(Box<Delegation>, Rc<Policy>)> },
         Asking { ask: LocalBoxFuture<'static, bool>, asked: Option<Asked<F, B>> },
     }
 }
@@ -211,11 +205,23 @@ impl<F, B> CorsFuture<F, B> {
         }
     }
 
-    fn inner(inner: F, pending: Pending, policy: Rc<Policy>) -> Self {
+    /// The wrapped service's future, whose answer gets `grant`.
+    fn decorating(inner: F, grant: ActualGrant, policy: Rc<Policy>) -> Self {
         CorsFuture {
-            state: State::Inner {
+            state: State::Decorating {
                 inner,
-                pending: Some((pending, policy)),
+                grant: Some((grant, policy)),
+            },
+        }
+    }
+
+    /// The wrapped service's future, after which `delegation` applies unless a policy beneath
+    /// decided.
+    fn delegating(inner: F, delegation: Box<Delegation>, policy: Rc<Policy>) -> Self {
+        CorsFuture {
+            state: State::Delegating {
+                inner,
+                delegation: Some((delegation, policy)),
             },
         }
     }
@@ -410,12 +416,16 @@ where
                     _ => false,
                 };
             let refused = reported.then(|| RequestLine::of(req.head()));
-            let pending = Pending::Delegated(Box::new(Delegation {
+            let delegation = Box::new(Delegation {
                 decision,
                 claim,
                 refused,
-            }));
-            return CorsFuture::inner(self.service.call(req), pending, Rc::clone(&self.policy));
+            });
+            return CorsFuture::delegating(
+                self.service.call(req),
+                delegation,
+                Rc::clone(&self.policy),
+            );
         }
         let above = match &decision {
             Decision::Actual(result) if nesting::may_be_heard() => {
@@ -453,9 +463,9 @@ where
             }
             Decision::NotCors | Decision::Actual(Ok(_)) | Decision::Preflight(_) => {}
         }
-        CorsFuture::inner(
+        CorsFuture::decorating(
             self.call_service(req),
-            Pending::Decorate(decision.into_actual()),
+            decision.into_actual(),
             Rc::clone(&self.policy),
         )
     }
@@ -502,11 +512,7 @@ where
     #[inline(always)]
     fn serve(&self, req: ServiceRequest, grant: ActualGrant) -> CorsFuture<S::Future, B> {
         nesting::take_claim(&req);
-        CorsFuture::inner(
-            self.call_service(req),
-            Pending::Decorate(grant),
-            Rc::clone(&self.policy),
-        )
+        CorsFuture::decorating(self.call_service(req), grant, Rc::clone(&self.policy))
     }
 
     /// Calls the wrapped service, marked as [`warn::Deciding`] if it may hold a policy this
@@ -534,15 +540,19 @@ where
                 Poll::Ready(answer.take().expect("CorsFuture polled after completion"))
             }
             StateProjection::Asking { .. } => self.poll_asking(cx),
-            StateProjection::Inner { inner, pending } => {
+            StateProjection::Decorating { inner, grant } => {
                 let result = ready!(inner.poll(cx));
-                let (pending, policy) = pending.take().expect("CorsFuture polled after completion");
-                Poll::Ready(match pending {
-                    Pending::Decorate(grant) => finish(policy, grant, result),
-                    Pending::Delegated(delegation) if delegation.claim.is_taken() => {
-                        result.map(ServiceResponse::map_into_left_body)
-                    }
-                    Pending::Delegated(delegation) => {
+                let (grant, policy) = grant.take().expect("CorsFuture polled after completion");
+                Poll::Ready(finish(policy, grant, result))
+            }
+            StateProjection::Delegating { inner, delegation } => {
+                let result = ready!(inner.poll(cx));
+                let (delegation, policy) = delegation
+                    .take()
+                    .expect("CorsFuture polled after completion");
+                Poll::Ready(match delegation.claim.is_taken() {
+                    true => result.map(ServiceResponse::map_into_left_body),
+                    false => {
                         let Delegation {
                             decision, refused, ..
                         } = *delegation;
