@@ -5,7 +5,8 @@
 //! steps the scenario's decision cannot do without, each done the cheapest way at hand:
 //! looking up the request's CORS headers in actix-web's `HeaderMap`, and matching the
 //! `Origin` value with one comparison, one FxHash lookup, the regex's literal prefix and
-//! suffix and a DFA of what lies between them, or one call of the predicate. "At hand" is not "least possible": a perfect hash could beat FxHash,
+//! suffix and a DFA of what lies between them (two regexes: a DFA of both over the whole
+//! value), or one call of the predicate. "At hand" is not "least possible": a perfect hash could beat FxHash,
 //! and the async predicate is asked as this crate's API asks it (an owned `String`, a boxed
 //! future), which another API need not; so on those rows the bound measures this crate's
 //! choices, not every layer's. It validates nothing (no canonical form, no header-list grammar, no
@@ -32,7 +33,7 @@ use rustc_hash::FxHashSet;
 
 use super::{
     exact_origins, wildcard_suffixes, FloorAnswer, FloorFuture, Kind, Origins, Scenario, ALLOWED,
-    PARTNER_HOST, REGEX, REQUEST_HEADERS,
+    PARTNER_HOST, REGEX, REGEX_STAGING, REQUEST_HEADERS,
 };
 
 /// An asynchronous predicate's future.
@@ -56,9 +57,11 @@ enum Check {
     Cut {
         prefix: &'static [u8],
         suffix: &'static [u8],
-        middle: Box<dense::DFA<Vec<u32>>>,
-        start: StateID,
+        middle: Walk,
     },
+    /// The value, whole, matched by a DFA of the regexes: what a layer that checks nothing
+    /// else must do for regexes it does not cut.
+    Dfa(Walk),
     /// A predicate, called through a pointer as any configured one is, on the value as text.
     Predicate(Box<dyn Fn(&str) -> bool>),
     /// An asynchronous predicate: its future, made from an owned copy of the value and
@@ -101,22 +104,13 @@ impl Check {
                     parse(REGEX),
                     "the cut is of the benchmark's regex"
                 );
-                let middle = dense::Builder::new()
-                    .configure(
-                        dense::Config::new().start_kind(regex_automata::dfa::StartKind::Anchored),
-                    )
-                    .build(&format!("^(?:{middle})$"))
-                    .expect("the middle builds a DFA");
-                let start = middle
-                    .start_state(&start::Config::new().anchored(Anchored::Yes))
-                    .expect("an anchored start state");
                 Check::Cut {
                     prefix: prefix.as_bytes(),
                     suffix: suffix.as_bytes(),
-                    middle: Box::new(middle),
-                    start,
+                    middle: Walk::new(middle),
                 }
             }
+            Origins::Regexes => Check::Dfa(Walk::new(&format!("{REGEX}|{REGEX_STAGING}"))),
             Origins::Predicate => Check::Predicate(Box::new(|origin: &str| {
                 origin.strip_prefix("https://") == Some(PARTNER_HOST)
             })),
@@ -144,20 +138,11 @@ impl Check {
                 prefix,
                 suffix,
                 middle,
-                start,
-            } => {
-                let Some(between) = origin
-                    .strip_prefix(*prefix)
-                    .and_then(|rest| rest.strip_suffix(*suffix))
-                else {
-                    return false;
-                };
-                let mut state = *start;
-                for &byte in between {
-                    state = middle.next_state(state, byte);
-                }
-                middle.is_match_state(middle.next_eoi_state(state))
-            }
+            } => origin
+                .strip_prefix(*prefix)
+                .and_then(|rest| rest.strip_suffix(*suffix))
+                .is_some_and(|between| middle.matches(between)),
+            Check::Dfa(walk) => walk.matches(origin),
             Check::Predicate(allow) => std::str::from_utf8(origin).is_ok_and(allow),
             Check::Async(ask) => {
                 let Ok(text) = std::str::from_utf8(origin) else {
@@ -181,6 +166,38 @@ impl Check {
                         .is_some_and(|list| list.as_bytes() == REQUEST_HEADERS.as_bytes())
             }
         }
+    }
+}
+
+/// A DFA of a regex anchored at both ends, walked byte by byte from its anchored start.
+struct Walk {
+    dfa: Box<dense::DFA<Vec<u32>>>,
+    start: StateID,
+}
+
+impl Walk {
+    fn new(regex: &str) -> Self {
+        let dfa = dense::Builder::new()
+            .configure(dense::Config::new().start_kind(regex_automata::dfa::StartKind::Anchored))
+            .build(&format!("^(?:{regex})$"))
+            .expect("the regex builds a DFA");
+        let start = dfa
+            .start_state(&start::Config::new().anchored(Anchored::Yes))
+            .expect("an anchored start state");
+        Walk {
+            dfa: Box::new(dfa),
+            start,
+        }
+    }
+
+    /// Whether the regex matches all of `bytes`.
+    #[inline(always)]
+    fn matches(&self, bytes: &[u8]) -> bool {
+        let mut state = self.start;
+        for &byte in bytes {
+            state = self.dfa.next_state(state, byte);
+        }
+        self.dfa.is_match_state(self.dfa.next_eoi_state(state))
     }
 }
 

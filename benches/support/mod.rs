@@ -84,8 +84,12 @@ pub enum Origins {
     Exact(usize),
     /// `n` subdomain wildcards `https://*.tenantI.example.com`.
     Wildcards(usize),
-    /// One anchored regex `https://pr-[0-9]+\.preview\.example\.com`.
+    /// One anchored regex `https://pr-[0-9]+\.preview\.example\.com`: a literal, a middle of
+    /// label bytes and a literal of whole labels, which this crate matches without a parse.
     Regex,
+    /// Two anchored regexes, that one and `https://[a-z0-9-]+\.staging\.example\.com`: matched
+    /// as any other regexes are (a set of several is never cut), after a canonical check.
+    Regexes,
     /// A predicate accepting the host `partner.example.org`.
     Predicate,
     /// An asynchronous predicate accepting the host `partner.example.org` (actix-cors has
@@ -384,6 +388,11 @@ pub fn scenarios() -> Vec<Scenario> {
             Some("https://pr-42.preview.example.com"),
         ),
         Scenario::get(
+            "regex_get/2_regexes",
+            Origins::Regexes,
+            Some("https://pr-42.preview.example.com"),
+        ),
+        Scenario::get(
             "predicate_get/1_fn",
             Origins::Predicate,
             Some("https://partner.example.org"),
@@ -458,6 +467,7 @@ const HEADERS: [&str; 3] = ["content-type", "authorization", "x-requested-with"]
 const EXPOSE: &str = "x-request-id";
 const MAX_AGE: u64 = 600;
 const REGEX: &str = r"https://pr-[0-9]+\.preview\.example\.com";
+const REGEX_STAGING: &str = r"https://[a-z0-9-]+\.staging\.example\.com";
 const PARTNER_HOST: &str = "partner.example.org";
 
 fn exact_origins(n: usize) -> impl Iterator<Item = String> {
@@ -491,6 +501,10 @@ pub fn scoped_policy(origins: Origins) -> actix_scoped_cors::Policy {
         }
         Origins::Regex => strict(vec![ALLOWED.to_owned()])
             .allow_origin_regex(REGEX)
+            .try_build(),
+        Origins::Regexes => strict(vec![ALLOWED.to_owned()])
+            .allow_origin_regex(REGEX)
+            .allow_origin_regex(REGEX_STAGING)
             .try_build(),
         Origins::Predicate => strict(vec![ALLOWED.to_owned()])
             .allow_origin_fn(|origin, _head| origin.host() == PARTNER_HOST)
@@ -541,9 +555,14 @@ pub fn actix_policy(origins: Origins) -> actix_cors::Cors {
                     .any(|suffix| host.len() > suffix.len() && host.ends_with(suffix.as_str()))
             })
         }
-        // actix-cors has no regex option: a predicate over an anchored `Regex`.
-        Origins::Regex => {
-            let regex = regex::Regex::new(&format!("^(?:{REGEX})$")).expect("valid regex");
+        // actix-cors has no regex option: a predicate over an anchored `Regex` (for two, one
+        // anchored alternation of both).
+        Origins::Regex | Origins::Regexes => {
+            let pattern = match origins {
+                Origins::Regex => format!("^(?:{REGEX})$"),
+                _ => format!("^(?:{REGEX}|{REGEX_STAGING})$"),
+            };
+            let regex = regex::Regex::new(&pattern).expect("valid regex");
             strict().allowed_origin_fn(move |origin, _head| {
                 origin.to_str().is_ok_and(|origin| regex.is_match(origin))
             })
