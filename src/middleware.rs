@@ -160,7 +160,8 @@ type CorsResponse<B> = ServiceResponse<EitherBody<B>>;
 
 pin_project! {
     /// The future of a request through a CORS policy: answered at once (a preflight, a
-    /// blocked request), the wrapped service's future and then decoration, or, when an
+    /// blocked request), the wrapped service's future and then decoration (or, for a policy
+    /// that defers, its decision unless a policy beneath took the request), or, when an
     /// asynchronous origin predicate must be asked first, its future and then one of those.
     pub struct CorsFuture<F, B> {
         #[pin]
