@@ -6,14 +6,14 @@
 //! looking up the request's CORS headers in actix-web's `HeaderMap`, and matching the
 //! `Origin` value with one comparison, one FxHash lookup, the regex's literal prefix and
 //! suffix and a DFA of what lies between them (two regexes: a DFA of both over the whole
-//! value), or one call of the predicate. "At hand" is not "least possible": a perfect hash could beat FxHash,
-//! and the async predicate is asked as this crate's API asks it (an owned `String`, a boxed
-//! future), which another API need not; so on those rows the bound measures this crate's
-//! choices, not every layer's. It validates nothing (no canonical form, no header-list grammar, no
-//! length limits), reflects nothing (its values are the floor's `'static` ones), scans no
-//! response for grant headers a handler set, merges no `Vary`, and reports no refusal; a
-//! preflight's request-header list is compared whole with the configured one, in the
-//! order the scenario sends it. So it is not a correct CORS layer: it only shows what even
+//! value), or one call of the predicate. "At hand" is not "least possible": a perfect hash
+//! could beat FxHash, and the async predicate is asked as this crate's API asks it (an owned
+//! `String`, a boxed future), which another API need not; so on those rows the bound
+//! measures this crate's choices, not every layer's. It validates nothing (no canonical
+//! form, no header-list grammar, no length limits), reflects nothing (its values are the
+//! floor's `'static` ones), scans no response for grant headers a handler set, merges no
+//! `Vary`, and reports no refusal; a preflight's request-header list is compared whole with
+//! the configured one, in the order the scenario sends it. So it is not a correct CORS layer: it only shows what even
 //! a layer that skipped every check this crate makes would cost, on each row where the
 //! floor exists.
 
