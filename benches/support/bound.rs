@@ -33,7 +33,7 @@ use rustc_hash::FxHashSet;
 
 use super::{
     exact_origins, wildcard_suffixes, FloorAnswer, FloorFuture, Kind, Origins, Scenario, ALLOWED,
-    PARTNER_HOST, REGEX, REGEX_STAGING, REQUEST_HEADERS,
+    PARTNER_HOST, REGEX, REGEXES, REQUEST_HEADERS,
 };
 
 /// An asynchronous predicate's future.
@@ -110,7 +110,7 @@ impl Check {
                     middle: Walk::new(middle),
                 }
             }
-            Origins::Regexes => Check::Dfa(Walk::new(&format!("{REGEX}|{REGEX_STAGING}"))),
+            Origins::Regexes => Check::Dfa(Walk::new(&REGEXES.join("|"))),
             Origins::Predicate => Check::Predicate(Box::new(|origin: &str| {
                 origin.strip_prefix("https://") == Some(PARTNER_HOST)
             })),

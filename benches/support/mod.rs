@@ -467,7 +467,8 @@ const HEADERS: [&str; 3] = ["content-type", "authorization", "x-requested-with"]
 const EXPOSE: &str = "x-request-id";
 const MAX_AGE: u64 = 600;
 const REGEX: &str = r"https://pr-[0-9]+\.preview\.example\.com";
-const REGEX_STAGING: &str = r"https://[a-z0-9-]+\.staging\.example\.com";
+/// The regexes of [`Origins::Regexes`]: [`REGEX`] and a staging one.
+const REGEXES: [&str; 2] = [REGEX, r"https://[a-z0-9-]+\.staging\.example\.com"];
 const PARTNER_HOST: &str = "partner.example.org";
 
 fn exact_origins(n: usize) -> impl Iterator<Item = String> {
@@ -502,9 +503,11 @@ pub fn scoped_policy(origins: Origins) -> actix_scoped_cors::Policy {
         Origins::Regex => strict(vec![ALLOWED.to_owned()])
             .allow_origin_regex(REGEX)
             .try_build(),
-        Origins::Regexes => strict(vec![ALLOWED.to_owned()])
-            .allow_origin_regex(REGEX)
-            .allow_origin_regex(REGEX_STAGING)
+        Origins::Regexes => REGEXES
+            .iter()
+            .fold(strict(vec![ALLOWED.to_owned()]), |cors, regex| {
+                cors.allow_origin_regex(*regex)
+            })
             .try_build(),
         Origins::Predicate => strict(vec![ALLOWED.to_owned()])
             .allow_origin_fn(|origin, _head| origin.host() == PARTNER_HOST)
@@ -560,7 +563,7 @@ pub fn actix_policy(origins: Origins) -> actix_cors::Cors {
         Origins::Regex | Origins::Regexes => {
             let pattern = match origins {
                 Origins::Regex => format!("^(?:{REGEX})$"),
-                _ => format!("^(?:{REGEX}|{REGEX_STAGING})$"),
+                _ => format!("^(?:{})$", REGEXES.join("|")),
             };
             let regex = regex::Regex::new(&pattern).expect("valid regex");
             strict().allowed_origin_fn(move |origin, _head| {
