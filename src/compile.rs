@@ -210,7 +210,7 @@ fn build_matcher(config: &Config, problems: &mut Vec<ConfigProblem>) -> OriginMa
     }
     if !anchored_regexes.is_empty() {
         match Regex::new(&anchored_regexes.join("|")) {
-            Ok(regex) => matcher.set_regex(Some(regex)),
+            Ok(regex) => matcher.set_regex(regex, &anchored_regexes),
             Err(error) => problems.push(ConfigProblem::InvalidRegex {
                 input: config.regexes.join(" | "),
                 error: error.to_string(),

@@ -51,9 +51,10 @@ impl OriginMatcher {
         self.table.add(pattern, reflected);
     }
 
-    /// Sets the regexes, already anchored, compiled as one alternation.
-    pub(crate) fn set_regex(&mut self, regex: Option<Regex>) {
-        self.regex = regex.map(OriginRegex::new);
+    /// Sets the regexes: `regex`, their anchored alternation, and `each` of them anchored
+    /// (the alternatives `regex` joins, in order).
+    pub(crate) fn set_regex(&mut self, regex: Regex, each: &[String]) {
+        self.regex = Some(OriginRegex::new(regex, each));
     }
 
     pub(crate) fn add_predicate(&mut self, predicate: OriginPredicate) {
@@ -184,22 +185,37 @@ const DFA_SIZE_LIMIT: usize = 256 * 1024;
 
 /// The configured regexes as one anchored alternation: `regex::Regex`, and, when a small one
 /// exists, a dense DFA of the same expression, built from the same syntax (Unicode, UTF-8)
-/// by the regex crate's own automata library; or, for one regex that is a literal, a middle
-/// and a literal, only a DFA of its middle ([`Framed`]). A DFA steps one table entry a byte,
-/// where the regex crate picks an engine and builds its lazy DFA as it goes.
+/// by the regex crate's own automata library; or, when each of a few regexes is a literal, a
+/// middle and a literal, only a DFA of each middle ([`Framed`]). A DFA steps one table entry
+/// a byte, where the regex crate picks an engine and builds its lazy DFA as it goes.
 #[derive(Clone)]
 struct OriginRegex {
     regex: Regex,
     dfa: Option<Arc<dense::DFA<Vec<u32>>>>,
-    /// The same expression cut into a literal prefix, a middle and a literal suffix, where it
-    /// is one regex of that shape ([`Framed::of`]).
-    framed: Option<Framed>,
+    /// Each regex cut into a literal prefix, a middle and a literal suffix, in the order
+    /// configured, where every one of them (and at most [`MAX_CUT_REGEXES`]) is of that shape
+    /// ([`Framed::of`]).
+    framed: Option<Box<[Framed]>>,
 }
 
+/// The most regexes matched one by one through their cuts ([`Framed`]) rather than by one
+/// DFA of them all. A cut that does not match mostly fails at its first or last bytes (a
+/// word compared, about 15 instructions); the whole-value DFA search costs about 500 on a
+/// 33-byte origin, its canonical check included; eight cuts stay well under it in the worst
+/// case, when the last one matches.
+const MAX_CUT_REGEXES: usize = 8;
+
 impl OriginRegex {
-    fn new(regex: Regex) -> Self {
-        let framed = Framed::of(regex.as_str());
-        // A cut regex never falls back to the whole regex's DFA: its middle's DFA has no
+    /// `regex` is the anchored alternation of `each`.
+    fn new(regex: Regex, each: &[String]) -> Self {
+        let framed = match each.len() {
+            1..=MAX_CUT_REGEXES => each
+                .iter()
+                .map(|one| Framed::of(one))
+                .collect::<Option<Box<[Framed]>>>(),
+            _ => None,
+        };
+        // Cut regexes never fall back to the whole regex's DFA: their middles' DFAs have no
         // quit bytes (no Unicode word boundary), so the regex crate would decide, were it
         // ever needed.
         let dfa = match framed {
@@ -212,19 +228,53 @@ impl OriginRegex {
     /// Whether `origin` (the bytes of a canonical origin, hence ASCII) matches: the DFAs read
     /// the bytes; the regex crate, where there is no DFA, reads them as text.
     fn is_match(&self, origin: &[u8]) -> bool {
-        self.framed
-            .as_ref()
-            .and_then(|framed| framed.is_match(origin))
+        self.framed_match(origin)
             .or_else(|| self.dfa_match(origin))
             .unwrap_or_else(|| {
                 crate::origin::ascii_text(origin).is_some_and(|text| self.regex.is_match(text))
             })
     }
 
-    /// Whether `origin` is a canonical origin this regex matches, where that is told without
-    /// parsing it ([`Framed::canonical_match`]).
+    /// The cut regexes' answer, one after the other, if the regexes are cut and none of them
+    /// gives up.
+    fn framed_match(&self, origin: &[u8]) -> Option<bool> {
+        for framed in self.framed.as_deref()? {
+            if framed.is_match(origin)? {
+                return Some(true);
+            }
+        }
+        Some(false)
+    }
+
+    /// Whether `origin` is a canonical origin one of the regexes matches, where that is told
+    /// without parsing it ([`Framed::canonical_match`]): a cut regex that tells a match
+    /// answers; `false` needs every one of them to tell, or not to match between its
+    /// literals. Inlined for one regex, the common
+    /// case, which is a call to [`Framed::canonical_match`].
+    #[inline(always)]
     fn canonical_match(&self, origin: &[u8]) -> Option<bool> {
-        self.framed.as_ref()?.canonical_match(origin)
+        match self.framed.as_deref()? {
+            [one] => one.canonical_match(origin),
+            several => Self::canonical_match_of(several, origin),
+        }
+    }
+
+    /// [`canonical_match`](Self::canonical_match) for several cut regexes.
+    #[inline(always)]
+    fn canonical_match_of(several: &[Framed], origin: &[u8]) -> Option<bool> {
+        let mut told = true;
+        for framed in several {
+            // Not between its literals: not a match, whether or not this regex tells one.
+            let Some(middle) = framed.middle_of(origin) else {
+                continue;
+            };
+            match framed.canonical_match_between(origin, middle) {
+                Some(true) => return Some(true),
+                Some(false) => {}
+                None => told = false,
+            }
+        }
+        told.then_some(false)
     }
 
     /// The DFA's answer, if there is a DFA and it answers. Every alternative is anchored at
@@ -301,8 +351,8 @@ struct Framed {
 }
 
 impl Framed {
-    /// `regex` (the anchored alternation [`OriginRegex`] compiles) cut this way, if it is a
-    /// single regex of this shape and the middle's DFA builds.
+    /// `regex` (one configured regex, anchored as [`OriginRegex`] gets each) cut this way,
+    /// if it is of this shape and the middle's DFA builds.
     fn of(regex: &str) -> Option<Framed> {
         let hir = regex_syntax::Parser::new().parse(regex).ok()?;
         let HirKind::Concat(items) = hir.kind() else {
@@ -350,12 +400,22 @@ impl Framed {
     /// Whether `origin` is a canonical origin this regex matches, where that is told without
     /// parsing it (`None` where it is not, or if the DFA gives up).
     fn canonical_match(&self, origin: &[u8]) -> Option<bool> {
+        self.canonical?;
+        match self.middle_of(origin) {
+            Some(middle) => self.canonical_match_between(origin, middle),
+            None => Some(false),
+        }
+    }
+
+    /// [`canonical_match`](Self::canonical_match) for a value whose `middle` (what lies
+    /// between the literals, [`middle_of`](Self::middle_of)) is known.
+    #[inline(always)]
+    fn canonical_match_between(&self, origin: &[u8], middle: &[u8]) -> Option<bool> {
         let (first_label, rest_of_host) = self.canonical?;
-        if !self.is_match(origin)? {
+        if !self.middle_matches(middle)? {
             return Some(false);
         }
-        // A match is at least as long as the two literals.
-        let label = first_label + (origin.len() - self.prefix.len() - self.suffix.len());
+        let label = first_label + middle.len();
         Some(
             origin.len() <= MAX_ORIGIN_LEN
                 && (1..=MAX_LABEL_LEN).contains(&label)
@@ -363,21 +423,34 @@ impl Framed {
         )
     }
 
+    /// What lies between the literals, if `origin` starts with the prefix and ends with the
+    /// suffix (not overlapping it): most values a regex does not match fail here.
+    #[inline(always)]
+    fn middle_of<'o>(&self, origin: &'o [u8]) -> Option<&'o [u8]> {
+        let (p, s) = (self.prefix.len(), self.suffix.len());
+        let framed = origin.len() >= p + s
+            && same_bytes(&origin[..p], &self.prefix)
+            && same_bytes(&origin[origin.len() - s..], &self.suffix);
+        framed.then(|| &origin[p..origin.len() - s])
+    }
+
     /// The answer on `origin`, unless the DFA gives up (it does not on ASCII).
+    fn is_match(&self, origin: &[u8]) -> Option<bool> {
+        match self.middle_of(origin) {
+            Some(middle) => self.middle_matches(middle),
+            None => Some(false),
+        }
+    }
+
+    /// Whether the middle's DFA matches all of `middle`, unless it gives up.
     ///
     /// The middle is short (the few bytes a preview number or branch name takes): the DFA is
     /// walked a byte at a time, where a search would first pay for its set-up.
-    fn is_match(&self, origin: &[u8]) -> Option<bool> {
-        let (p, s) = (self.prefix.len(), self.suffix.len());
-        if origin.len() < p + s
-            || !same_bytes(&origin[..p], &self.prefix)
-            || !same_bytes(&origin[origin.len() - s..], &self.suffix)
-        {
-            return Some(false);
-        }
+    #[inline(always)]
+    fn middle_matches(&self, middle: &[u8]) -> Option<bool> {
         let dfa = &*self.middle;
         let mut state = self.start;
-        for &byte in &origin[p..origin.len() - s] {
+        for &byte in middle {
             state = dfa.next_state(state, byte);
             if dfa.is_special_state(state) {
                 if dfa.is_dead_state(state) {
@@ -398,8 +471,17 @@ mod tests {
 
     /// As `compile` joins them: each regex anchored, then one alternation.
     fn anchored(regexes: &[&str]) -> Regex {
-        let joined: Vec<String> = regexes.iter().map(|r| format!("^(?:{r})$")).collect();
-        Regex::new(&joined.join("|")).unwrap()
+        Regex::new(&each_anchored(regexes).join("|")).unwrap()
+    }
+
+    /// Each regex anchored, as `compile` hands them to [`OriginRegex::new`].
+    fn each_anchored(regexes: &[&str]) -> Vec<String> {
+        regexes.iter().map(|r| format!("^(?:{r})$")).collect()
+    }
+
+    /// The regexes compiled as `compile` compiles them.
+    fn compiled(regexes: &[&str]) -> OriginRegex {
+        OriginRegex::new(anchored(regexes), &each_anchored(regexes))
     }
 
     /// The DFA answers as `regex::Regex` on every ASCII value near a matching one, for
@@ -410,8 +492,26 @@ mod tests {
     fn the_dfa_answers_as_the_regex_crate() {
         // The regexes; whether they make a DFA; whether they are one literal, a middle and
         // a literal ([`Framed`]).
-        let cases: [(&[&str], bool, bool); 12] = [
+        let cases: [(&[&str], bool, bool); 14] = [
             (&[r"https://pr-[0-9]+\.preview\.example\.com"], true, true),
+            // Each cut: matched one after the other.
+            (
+                &[
+                    r"https://pr-[0-9]+\.preview\.example\.com",
+                    r"https://[a-z0-9-]+\.staging\.example\.com",
+                ],
+                true,
+                true,
+            ),
+            // One of them is not: one DFA of both.
+            (
+                &[
+                    r"https://pr-[0-9]+\.preview\.example\.com",
+                    r"https://bb17\.example\.com(?::8443)?",
+                ],
+                true,
+                false,
+            ),
             (
                 &[
                     r"(?i)https://app\.example\.com",
@@ -447,6 +547,7 @@ mod tests {
         ];
         let seeds = [
             "https://pr-42.preview.example.com",
+            "https://pr-7.staging.example.com",
             "https://app.example.com",
             "https://APP.Example.com",
             "https://bb17.example.com:8443",
@@ -466,7 +567,7 @@ mod tests {
         ];
         for (regexes, has_dfa, framed) in cases {
             let regex = anchored(regexes);
-            let compiled = OriginRegex::new(regex.clone());
+            let compiled = compiled(regexes);
             // A cut regex keeps no DFA of the whole.
             let has_dfa = has_dfa && !framed;
             assert_eq!(compiled.dfa.is_some(), has_dfa, "{regexes:?}");
@@ -488,11 +589,8 @@ mod tests {
                         // would fall back unseen).
                         let by_dfa = compiled.dfa_match(variant.as_bytes());
                         assert_eq!(by_dfa, has_dfa.then_some(expected), "{variant:?}");
-                        let by_frame = compiled
-                            .framed
-                            .as_ref()
-                            .map(|f| f.is_match(variant.as_bytes()));
-                        assert_eq!(by_frame, framed.then_some(Some(expected)), "{variant:?}");
+                        let by_frame = compiled.framed_match(variant.as_bytes());
+                        assert_eq!(by_frame, framed.then_some(expected), "{variant:?}");
                         assert_eq!(
                             compiled.is_match(variant.as_bytes()),
                             expected,
@@ -597,10 +695,10 @@ mod tests {
         let head = RequestHead::default();
         for (regex_text, template, alphabet, told) in cases {
             let regex = anchored(&[&regex_text]);
-            let compiled = OriginRegex::new(regex.clone());
+            let compiled = compiled(&[&regex_text]);
             let mut matcher = OriginMatcher::default();
-            matcher.set_regex(Some(regex.clone()));
-            let Some(cut) = compiled.framed.as_ref() else {
+            matcher.set_regex(regex.clone(), &each_anchored(&[&regex_text]));
+            let Some([cut]) = compiled.framed.as_deref() else {
                 panic!("not cut: {regex_text}");
             };
             assert_eq!(cut.canonical.is_some(), told, "{regex_text}");
@@ -635,6 +733,87 @@ mod tests {
             }
             // Not a vacuous agreement where the shortcut is taken.
             assert!(matched > 10 || !told, "{regex_text}: {matched}");
+        }
+    }
+
+    /// A set of cut regexes tells a canonical match as the parser would where each of them
+    /// tells one: a match one of them tells answers, and a refusal needs them all. Where one
+    /// cannot tell, a value between its literals is answered only if another tells a match;
+    /// the matcher answers the same in every case.
+    #[test]
+    fn a_set_of_cut_regexes_tells_a_canonical_match_where_each_does() {
+        let preview = r"https://pr-[0-9]+\.preview\.example\.com";
+        let staging = r"https://[a-z0-9-]+\.staging\.example\.com";
+        // Cut, but not told without the parse (`:443` is not canonical for https).
+        let untold = r"https://[a-z]+\.example\.com:443";
+        let seeds = [
+            "https://pr-42.preview.example.com",
+            "https://pr-7.staging.example.com",
+            "https://ci.staging.example.com",
+            "https://ab.example.com:443",
+            "https://ab.example.com",
+        ];
+        let head = RequestHead::default();
+        for (regexes, all_told) in [(&[preview, staging][..], true), (&[preview, untold], false)] {
+            let regex = anchored(regexes);
+            let compiled = compiled(regexes);
+            assert_eq!(compiled.framed.as_deref().map(<[_]>::len), Some(2));
+            let mut matcher = OriginMatcher::default();
+            matcher.set_regex(regex.clone(), &each_anchored(regexes));
+            let mut told_matches = 0;
+            for seed in seeds {
+                for at in 0..=seed.len() {
+                    let (front, back) = seed.split_at(at);
+                    let cut = back.get(1..).unwrap_or("");
+                    let variants = [
+                        seed.to_owned(),
+                        format!("{front}{cut}"),
+                        format!("{front}a{back}"),
+                        format!("{front}-{cut}"),
+                        format!("{front}.{back}"),
+                        format!("{front}A{cut}"),
+                    ];
+                    for value in variants {
+                        let expected = Origin::parse(&value).is_some() && regex.is_match(&value);
+                        let told = compiled.canonical_match(value.as_bytes());
+                        let preview_match = Origin::parse(&value).is_some()
+                            && anchored(&[preview]).is_match(&value);
+                        // The untold regex says nothing of a value between its literals.
+                        let untold_framed = value.starts_with("https://")
+                            && value.len() >= "https://.example.com:443".len()
+                            && value.ends_with(".example.com:443");
+                        let want = match (all_told, preview_match, untold_framed) {
+                            (false, false, true) => None,
+                            _ => Some(expected),
+                        };
+                        assert_eq!(told, want, "{regexes:?} on {value:?}");
+                        told_matches += usize::from(told == Some(true));
+                        let by_matcher = matcher.matches_beyond_exact(value.as_bytes(), &head);
+                        assert_eq!(by_matcher, expected, "{regexes:?} on {value:?}");
+                    }
+                }
+            }
+            assert!(told_matches > 3, "{regexes:?}: {told_matches}");
+        }
+    }
+
+    /// Up to [`MAX_CUT_REGEXES`] cut regexes are matched one by one; more are matched by one
+    /// DFA of them all, with the same answers.
+    #[test]
+    fn only_a_few_regexes_are_matched_one_by_one() {
+        let regexes: Vec<String> = (0..=MAX_CUT_REGEXES)
+            .map(|i| format!(r"https://pr-[0-9]+\.env{i}\.example\.com"))
+            .collect();
+        for count in [MAX_CUT_REGEXES, MAX_CUT_REGEXES + 1] {
+            let set: Vec<&str> = regexes[..count].iter().map(String::as_str).collect();
+            let compiled = compiled(&set);
+            let cut = count <= MAX_CUT_REGEXES;
+            assert_eq!(compiled.framed.is_some(), cut, "{count}");
+            assert_eq!(compiled.dfa.is_some(), !cut, "{count}");
+            for i in [0, count - 1, count] {
+                let value = format!("https://pr-7.env{i}.example.com");
+                assert_eq!(compiled.is_match(value.as_bytes()), i < count, "{value}");
+            }
         }
     }
 }
