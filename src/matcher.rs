@@ -344,6 +344,12 @@ struct Framed {
     /// The DFA's anchored start state at the start of a haystack: the middle is walked as
     /// a haystack of its own (`M` looks at nothing before it).
     start: StateID,
+    /// For each state the walk can reach (by its index, the ID shifted right by `stride2`):
+    /// whether the middle matches when it ends there. The DFA's end-of-input transition,
+    /// taken once per state here, where the walk would work out the end-of-input class on
+    /// every value.
+    ends: Box<[bool]>,
+    stride2: usize,
     /// Where `M` matches only label bytes and the literals frame a host's first label
     /// ([`frame_lengths`]): the lengths that make a match a canonical origin, so that one
     /// is told without parsing it.
@@ -388,11 +394,14 @@ impl Framed {
         let start = middle
             .start_state(&start::Config::new().anchored(Anchored::Yes))
             .ok()?;
+        let (ends, stride2) = ends(&middle, start);
         Some(Framed {
             prefix: prefix.clone(),
             suffix: suffix.clone(),
             middle: Arc::new(middle),
             start,
+            ends,
+            stride2,
             canonical,
         })
     }
@@ -461,8 +470,30 @@ impl Framed {
                 }
             }
         }
-        Some(dfa.is_match_state(dfa.next_eoi_state(state)))
+        self.ends.get(state.as_usize() >> self.stride2).copied()
     }
+}
+
+/// [`Framed::ends`] and the DFA's `stride2`: every state reachable from `start` is visited
+/// once (a middle's DFA has a few dozen), its end-of-input transition taken.
+fn ends(dfa: &dense::DFA<Vec<u32>>, start: StateID) -> (Box<[bool]>, usize) {
+    let stride2 = dfa.stride2();
+    let index = |state: StateID| state.as_usize() >> stride2;
+    let mut ends: Vec<Option<bool>> = Vec::new();
+    let mut next = vec![start];
+    while let Some(state) = next.pop() {
+        if ends.len() <= index(state) {
+            ends.resize(index(state) + 1, None);
+        }
+        if ends[index(state)].is_some() {
+            continue;
+        }
+        ends[index(state)] = Some(dfa.is_match_state(dfa.next_eoi_state(state)));
+        next.extend((0..=u8::MAX).map(|byte| dfa.next_state(state, byte)));
+    }
+    // A state the walk cannot reach is never looked up.
+    let ends = ends.into_iter().map(|end| end.unwrap_or(false)).collect();
+    (ends, stride2)
 }
 
 #[cfg(test)]
