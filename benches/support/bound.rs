@@ -4,9 +4,9 @@
 //! It is the [`Floor`] (the scenario's grant headers, `'static`, appended) plus only the
 //! steps the scenario's decision cannot do without, each done the cheapest way at hand:
 //! looking up the request's CORS headers in actix-web's `HeaderMap`, and matching the
-//! `Origin` value with one comparison, one FxHash lookup, the regex's literal prefix and
-//! suffix and a DFA of what lies between them (two regexes: a DFA of both over the whole
-//! value), or one call of the predicate. "At hand" is not "least possible": a perfect hash
+//! `Origin` value with one comparison, one FxHash lookup, each regex's literal prefix and
+//! suffix and a DFA of what lies between them, one regex after the other (a regex of
+//! another shape: a DFA of it over the whole value), or one call of the predicate. "At hand" is not "least possible": a perfect hash
 //! could beat FxHash, and the async predicate is asked as this crate's API asks it (an owned
 //! `String`, a boxed future), which another API need not; so on those rows the bound
 //! measures this crate's choices, not every layer's. It validates nothing (no canonical
@@ -33,7 +33,7 @@ use rustc_hash::FxHashSet;
 
 use super::{
     exact_origins, wildcard_suffixes, FloorAnswer, FloorFuture, Kind, Origins, Scenario, ALLOWED,
-    PARTNER_HOST, REGEX, REGEXES, REQUEST_HEADERS,
+    PARTNER_HOST, REGEX, REGEXES, REQUEST_HEADERS, UNCUT_REGEX,
 };
 
 /// An asynchronous predicate's future.
@@ -51,16 +51,12 @@ enum Check {
     Suffix(Box<[u8]>),
     /// The value is `https://`, a label, a dot and a suffix in an FxHash set.
     Suffixes(FxHashSet<Box<[u8]>>),
-    /// The value is the regex's literal prefix, a middle its DFA (of the middle alone)
-    /// matches, then its literal suffix: the regex cut as this crate cuts it, which reads
-    /// fewer bytes than the DFA of the whole regex.
-    Cut {
-        prefix: &'static [u8],
-        suffix: &'static [u8],
-        middle: Walk,
-    },
-    /// The value, whole, matched by a DFA of the regexes: what a layer that checks nothing
-    /// else must do for regexes it does not cut.
+    /// For one of the regexes in turn, the value is its literal prefix, a middle its DFA
+    /// (of the middle alone) matches, then its literal suffix: the regexes cut as this crate
+    /// cuts them, which reads fewer bytes than the DFA of the whole regex.
+    Cuts(Vec<Cut>),
+    /// The value, whole, matched by a DFA of the regex: what a layer that checks nothing
+    /// else must do for a regex it does not cut.
     Dfa(Walk),
     /// A predicate, called through a pointer as any configured one is, on the value as text.
     Predicate(Box<dyn Fn(&str) -> bool>),
@@ -92,25 +88,15 @@ impl Check {
                     .map(|suffix| host_suffix(suffix))
                     .collect(),
             ),
-            Origins::Regex => {
-                let (prefix, middle, suffix) = REGEX_CUT;
-                let parse = |regex: &str| regex_syntax::parse(regex).expect("a regex");
-                assert_eq!(
-                    parse(&format!(
-                        "{}{middle}{}",
-                        regex_syntax::escape(prefix),
-                        regex_syntax::escape(suffix)
-                    )),
-                    parse(REGEX),
-                    "the cut is of the benchmark's regex"
-                );
-                Check::Cut {
-                    prefix: prefix.as_bytes(),
-                    suffix: suffix.as_bytes(),
-                    middle: Walk::new(middle),
-                }
-            }
-            Origins::Regexes => Check::Dfa(Walk::new(&REGEXES.join("|"))),
+            Origins::Regex => Check::Cuts(vec![Cut::of(REGEX, REGEX_CUTS[0])]),
+            Origins::Regexes => Check::Cuts(
+                REGEXES
+                    .iter()
+                    .zip(REGEX_CUTS)
+                    .map(|(regex, cut)| Cut::of(regex, cut))
+                    .collect(),
+            ),
+            Origins::UncutRegex => Check::Dfa(Walk::new(UNCUT_REGEX)),
             Origins::Predicate => Check::Predicate(Box::new(|origin: &str| {
                 origin.strip_prefix("https://") == Some(PARTNER_HOST)
             })),
@@ -134,14 +120,7 @@ impl Check {
             Check::Hashed(set) => set.contains(origin),
             Check::Suffix(suffix) => under(origin).is_some_and(|s| s == &**suffix),
             Check::Suffixes(set) => under(origin).is_some_and(|s| set.contains(s)),
-            Check::Cut {
-                prefix,
-                suffix,
-                middle,
-            } => origin
-                .strip_prefix(*prefix)
-                .and_then(|rest| rest.strip_suffix(*suffix))
-                .is_some_and(|between| middle.matches(between)),
+            Check::Cuts(cuts) => cuts.iter().any(|cut| cut.matches(origin)),
             Check::Dfa(walk) => walk.matches(origin),
             Check::Predicate(allow) => std::str::from_utf8(origin).is_ok_and(allow),
             Check::Async(ask) => {
@@ -201,8 +180,49 @@ impl Walk {
     }
 }
 
-/// [`REGEX`] as a literal prefix, a middle and a literal suffix.
-const REGEX_CUT: (&str, &str, &str) = ("https://pr-", "[0-9]+", ".preview.example.com");
+/// [`REGEXES`] (whose first is [`REGEX`]) each as a literal prefix, a middle and a literal
+/// suffix.
+const REGEX_CUTS: [(&str, &str, &str); 2] = [
+    ("https://pr-", "[0-9]+", ".preview.example.com"),
+    ("https://", "[a-z0-9-]+", ".staging.example.com"),
+];
+
+/// A regex cut into a literal prefix, a middle and a literal suffix.
+struct Cut {
+    prefix: &'static [u8],
+    suffix: &'static [u8],
+    middle: Walk,
+}
+
+impl Cut {
+    /// `regex` cut as `(prefix, middle, suffix)`, checked to be the same regex.
+    fn of(regex: &str, (prefix, middle, suffix): (&'static str, &str, &'static str)) -> Self {
+        let parse = |regex: &str| regex_syntax::parse(regex).expect("a regex");
+        assert_eq!(
+            parse(&format!(
+                "{}{middle}{}",
+                regex_syntax::escape(prefix),
+                regex_syntax::escape(suffix)
+            )),
+            parse(regex),
+            "the cut is of the benchmark's regex"
+        );
+        Cut {
+            prefix: prefix.as_bytes(),
+            suffix: suffix.as_bytes(),
+            middle: Walk::new(middle),
+        }
+    }
+
+    /// Whether `origin` is the prefix, a middle the DFA matches, then the suffix.
+    #[inline(always)]
+    fn matches(&self, origin: &[u8]) -> bool {
+        origin
+            .strip_prefix(self.prefix)
+            .and_then(|rest| rest.strip_suffix(self.suffix))
+            .is_some_and(|between| self.middle.matches(between))
+    }
+}
 
 /// The configured methods as a request names them, compared without `Method::as_str`.
 const METHOD_NAMES: [&[u8]; 4] = [b"GET", b"POST", b"PUT", b"DELETE"];

@@ -87,9 +87,13 @@ pub enum Origins {
     /// One anchored regex `https://pr-[0-9]+\.preview\.example\.com`: a literal, a middle of
     /// label bytes and a literal of whole labels, which this crate matches without a parse.
     Regex,
-    /// Two anchored regexes, that one and `https://[a-z0-9-]+\.staging\.example\.com`: matched
-    /// as any other regexes are (a set of several is never cut), after a canonical check.
+    /// Two anchored regexes, that one and `https://[a-z0-9-]+\.staging\.example\.com`, each
+    /// cut the same way and tried in turn: the request matches the second, the worst case.
     Regexes,
+    /// One anchored regex this crate does not cut, `https://[a-z0-9-]+\.example\.(?:com|org)`
+    /// (its end is no literal): checked canonical, then matched by a DFA of the whole regex,
+    /// as any regex of another shape is.
+    UncutRegex,
     /// A predicate accepting the host `partner.example.org`.
     Predicate,
     /// An asynchronous predicate accepting the host `partner.example.org` (actix-cors has
@@ -390,7 +394,12 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario::get(
             "regex_get/2_regexes",
             Origins::Regexes,
-            Some("https://pr-42.preview.example.com"),
+            Some(STAGING_ORIGIN),
+        ),
+        Scenario::get(
+            "regex_get/uncut_regex",
+            Origins::UncutRegex,
+            Some("https://shop.example.org"),
         ),
         Scenario::get(
             "predicate_get/1_fn",
@@ -469,6 +478,10 @@ const MAX_AGE: u64 = 600;
 const REGEX: &str = r"https://pr-[0-9]+\.preview\.example\.com";
 /// The regexes of [`Origins::Regexes`]: [`REGEX`] and a staging one.
 const REGEXES: [&str; 2] = [REGEX, r"https://[a-z0-9-]+\.staging\.example\.com"];
+/// What [`Origins::Regexes`] is asked: an origin only its second regex matches.
+pub const STAGING_ORIGIN: &str = "https://ci-7.staging.example.com";
+/// The regex of [`Origins::UncutRegex`].
+const UNCUT_REGEX: &str = r"https://[a-z0-9-]+\.example\.(?:com|org)";
 const PARTNER_HOST: &str = "partner.example.org";
 
 fn exact_origins(n: usize) -> impl Iterator<Item = String> {
@@ -508,6 +521,9 @@ pub fn scoped_policy(origins: Origins) -> actix_scoped_cors::Policy {
             .fold(strict(vec![ALLOWED.to_owned()]), |cors, regex| {
                 cors.allow_origin_regex(*regex)
             })
+            .try_build(),
+        Origins::UncutRegex => strict(vec![ALLOWED.to_owned()])
+            .allow_origin_regex(UNCUT_REGEX)
             .try_build(),
         Origins::Predicate => strict(vec![ALLOWED.to_owned()])
             .allow_origin_fn(|origin, _head| origin.host() == PARTNER_HOST)
@@ -560,10 +576,11 @@ pub fn actix_policy(origins: Origins) -> actix_cors::Cors {
         }
         // actix-cors has no regex option: a predicate over an anchored `Regex` (for two, one
         // anchored alternation of both).
-        Origins::Regex | Origins::Regexes => {
+        Origins::Regex | Origins::Regexes | Origins::UncutRegex => {
             let pattern = match origins {
                 Origins::Regex => format!("^(?:{REGEX})$"),
-                _ => format!("^(?:{})$", REGEXES.join("|")),
+                Origins::Regexes => format!("^(?:{})$", REGEXES.join("|")),
+                _ => format!("^(?:{UNCUT_REGEX})$"),
             };
             let regex = regex::Regex::new(&pattern).expect("valid regex");
             strict().allowed_origin_fn(move |origin, _head| {
