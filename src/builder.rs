@@ -249,9 +249,9 @@ impl Cors<Strict> {
     /// match `https://a.example.com.evil.net`).
     ///
     /// All regexes of a policy are compiled into one set and tried in a single pass; or, when
-    /// each of up to eight regexes is a literal, a varying middle and a literal (as
-    /// `https://pr-[0-9]+\.preview\.example\.com` is), one after the other, each comparing
-    /// its literals and reading only its middle.
+    /// each of up to eight regexes is a literal that starts the host, a middle of label
+    /// characters and a literal of whole labels (as `https://pr-[0-9]+\.preview\.example\.com`
+    /// is), one after the other, each comparing its literals and reading only its middle.
     ///
     /// # What is refused
     ///
