@@ -5,17 +5,19 @@
 //! steps the scenario's decision cannot do without, each done the cheapest way at hand:
 //! looking up the request's CORS headers in actix-web's `HeaderMap`, and matching the
 //! `Origin` value with one comparison, one FxHash lookup, each regex's literal prefix and
-//! suffix and a DFA of what lies between them, one regex after the other (a regex of
-//! another shape: a DFA of it over the whole value), or one call of the predicate. "At hand" is not "least possible": a perfect hash
-//! could beat FxHash, and the async predicate is asked as this crate's API asks it (an owned
-//! `String`, a boxed future), which another API need not; so on those rows the bound
-//! measures this crate's choices, not every layer's. It validates nothing (no canonical
-//! form, no header-list grammar, no length limits), reflects nothing (its values are the
-//! floor's `'static` ones), scans no response for grant headers a handler set, merges no
-//! `Vary`, and reports no refusal; a preflight's request-header list is compared whole with
-//! the configured one, in the order the scenario sends it. So it is not a correct CORS layer: it only shows what even
-//! a layer that skipped every check this crate makes would cost, on each row where the
-//! floor exists.
+//! suffix and a DFA of what lies between them, one regex after the other (a regex of another
+//! shape: a DFA of it over the whole value; either walk ends in a table of which states
+//! match at the end, as this crate's cut does), or one call of the predicate. "At hand" is
+//! not "least possible": a perfect hash could beat FxHash, and the async predicate is asked
+//! as this crate's API asks it (an owned `String`, a boxed future), which another API need
+//! not; so on those rows the bound measures this crate's choices, not every layer's. It
+//! validates nothing (no canonical form, no header-list grammar, no length limits),
+//! reflects nothing (its values are the floor's `'static` ones), scans no response for
+//! grant headers a handler set, merges no `Vary`, and reports no refusal; a preflight's
+//! request-header list is compared whole with the configured one, in the order the
+//! scenario sends it. So it is not a correct CORS layer: it only shows what even a layer
+//! that skipped every check this crate makes would cost, on each row where the floor
+//! exists.
 
 use std::{future::Future, pin::Pin};
 
@@ -148,10 +150,13 @@ impl Check {
     }
 }
 
-/// A DFA of a regex anchored at both ends, walked byte by byte from its anchored start.
+/// A DFA of a regex anchored at both ends, walked byte by byte from its anchored start, and
+/// whether each state it can reach (by index: the ID shifted by `stride2`) matches at the end.
 struct Walk {
     dfa: Box<dense::DFA<Vec<u32>>>,
     start: StateID,
+    ends: Vec<bool>,
+    stride2: usize,
 }
 
 impl Walk {
@@ -163,9 +168,26 @@ impl Walk {
         let start = dfa
             .start_state(&start::Config::new().anchored(Anchored::Yes))
             .expect("an anchored start state");
+        let stride2 = dfa.stride2();
+        let mut ends = vec![false; 1 + (start.as_usize() >> stride2)];
+        let mut seen = std::collections::HashSet::from([start]);
+        let mut todo = vec![start];
+        while let Some(state) = todo.pop() {
+            let at = state.as_usize() >> stride2;
+            ends.resize(ends.len().max(at + 1), false);
+            ends[at] = dfa.is_match_state(dfa.next_eoi_state(state));
+            for byte in 0..=u8::MAX {
+                let next = dfa.next_state(state, byte);
+                if seen.insert(next) {
+                    todo.push(next);
+                }
+            }
+        }
         Walk {
             dfa: Box::new(dfa),
             start,
+            ends,
+            stride2,
         }
     }
 
@@ -176,7 +198,7 @@ impl Walk {
         for &byte in bytes {
             state = self.dfa.next_state(state, byte);
         }
-        self.dfa.is_match_state(self.dfa.next_eoi_state(state))
+        self.ends[state.as_usize() >> self.stride2]
     }
 }
 
