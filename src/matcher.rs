@@ -186,9 +186,10 @@ const DFA_SIZE_LIMIT: usize = 256 * 1024;
 
 /// The configured regexes as one anchored alternation: `regex::Regex`, and, when a small one
 /// exists, a dense DFA of the same expression, built from the same syntax (Unicode, UTF-8)
-/// by the regex crate's own automata library; or, when each of a few regexes is a literal, a
-/// middle and a literal, only a DFA of each middle ([`Framed`]). A DFA steps one table entry
-/// a byte, where the regex crate picks an engine and builds its lazy DFA as it goes.
+/// by the regex crate's own automata library; or, for one regex that is a literal, a middle
+/// and a literal, or a few such regexes that each tell a canonical match, only a DFA of each
+/// middle ([`Framed`]). A DFA steps one table entry a byte, where the regex crate picks an
+/// engine and builds its lazy DFA as it goes.
 #[derive(Clone)]
 struct OriginRegex {
     regex: Regex,
