@@ -248,10 +248,13 @@ impl Cors<Strict> {
     /// the **whole** origin (it is anchored for you: `https://[a-z]+\.example\.com` cannot
     /// match `https://a.example.com.evil.net`).
     ///
-    /// All regexes of a policy are compiled into one set and tried in a single pass; or, when
-    /// each of up to eight regexes is a literal that starts the host, a middle of label
-    /// characters and a literal of whole labels (as `https://pr-[0-9]+\.preview\.example\.com`
-    /// is), one after the other, each comparing its literals and reading only its middle.
+    /// All regexes of a policy are compiled into one set and tried in a single pass. When
+    /// every origin the set can match is `http://` or `https://` and a host name (no port, no
+    /// address), which [`try_build`](Cors::try_build) proves on the compiled set, a match
+    /// needs no further check that the origin is well-formed. A single regex that is a
+    /// literal, a middle and a literal (as `https://pr-[0-9]+\.preview\.example\.com` is)
+    /// compares its literals and reads only its middle; so do up to eight such regexes, one
+    /// after the other, where the set cannot be read in one pass this way.
     ///
     /// # What is refused
     ///

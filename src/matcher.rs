@@ -1,9 +1,10 @@
 //! [`OriginMatcher`]: every way a strict policy can allow an origin, compiled once.
 //!
 //! Matching order, cheapest first: the exact origins and the `*.` / `:*` patterns (an
-//! [`OriginTable`]), the regexes (a few of one shape one after the other, each reading only
-//! what lies between its literals; any others in one pass over the origin, all at once), the
-//! shared lists, then the predicates in the order they were added.
+//! [`OriginTable`]), the regexes (one pass over the origin, all at once, or for some shapes
+//! only what lies between each regex's literals; a set proven to match only origins of the
+//! commonest [`Shape`] needs no canonical check of a short origin), the shared lists, then the
+//! predicates in the order they were added.
 
 use std::{fmt, sync::Arc};
 
@@ -20,7 +21,8 @@ use regex_syntax::hir::{Class, Hir, HirKind, Literal, Look};
 use crate::{
     decision::same_bytes,
     origin::{
-        frame_lengths, is_label_byte, Origin, Parts, MAX_HOST_LEN, MAX_LABEL_LEN, MAX_ORIGIN_LEN,
+        frame_lengths, is_label_byte, prefix_word, Origin, Parts, Shape, MAX_HOST_LEN,
+        MAX_LABEL_LEN, MAX_ORIGIN_LEN, SHAPED_MAX_LEN,
     },
     pattern::OriginPattern,
     shared::SharedOrigins,
@@ -98,8 +100,8 @@ impl OriginMatcher {
 
     /// [`matches`](Self::matches) for the bytes of an `Origin` value already looked up on the
     /// exact list and not found there (and no longer than [`MAX_ORIGIN_LEN`]): `null`, then
-    /// the patterns (on the bytes: see [`OriginTable::matches_patterns`]), then a regex whose
-    /// matches are canonical by their shape ([`Framed::canonical_match`]), then, for an
+    /// the patterns (on the bytes: see [`OriginTable::matches_patterns`]), then regexes whose
+    /// matches are canonical by their shape ([`OriginRegex::canonical_match`]), then, for an
     /// origin checked canonical on its bytes, the other regexes (on the same bytes), shared
     /// lists and predicates (on the parsed origin). Whatever it accepts is visible ASCII (a
     /// canonical origin, or `null`).
@@ -187,9 +189,11 @@ const DFA_SIZE_LIMIT: usize = 256 * 1024;
 /// The configured regexes as one anchored alternation: `regex::Regex`, and, when a small one
 /// exists, a dense DFA of the same expression, built from the same syntax (Unicode, UTF-8)
 /// by the regex crate's own automata library; or, for one regex that is a literal, a middle
-/// and a literal, or a few such regexes that each tell a canonical match, only a DFA of each
-/// middle ([`Framed`]). A DFA steps one table entry a byte, where the regex crate picks an
-/// engine and builds its lazy DFA as it goes.
+/// and a literal, or a few such regexes that each tell a canonical match (and cannot be
+/// walked as one, below), only a DFA of each middle ([`Framed`]). A DFA steps one table entry
+/// a byte, where the regex crate picks an engine and builds its lazy DFA as it goes. Where
+/// the whole DFA is proven to match only values of the [`Shape`] and has at most 256 states,
+/// it is also laid out as a [`ByteWalk`], which tells a canonical match of a short value.
 #[derive(Clone)]
 struct OriginRegex {
     regex: Regex,
@@ -198,10 +202,28 @@ struct OriginRegex {
     /// configured: one regex of that shape ([`Framed::of`]), or up to [`MAX_CUT_REGEXES`]
     /// that each also tell a canonical match without the parse ([`Framed::canonical`]).
     framed: Option<Box<[Framed]>>,
+    /// Whether every value the regexes match has the [`Shape`] of a canonical origin
+    /// ([`only_shaped_matches`]): then a match no longer than [`SHAPED_MAX_LEN`] is one.
+    shaped: Shaped,
+}
+
+/// Whether, and how, a match of a short value is told to be a canonical origin by the
+/// [`Shape`] of every value the regexes match.
+#[derive(Clone)]
+enum Shaped {
+    /// Not proven: the regexes can match values of another shape (or have no DFA).
+    No,
+    /// Proven, for regexes that are cut: their cuts answer ([`OriginRegex::framed_match`]),
+    /// where they do not tell a canonical match themselves.
+    Cut,
+    /// Proven, for a DFA of the whole regexes with at most 256 states: a walk of it, laid
+    /// out again as a [`ByteWalk`], answers.
+    Whole(Arc<ByteWalk>),
 }
 
 /// The most regexes matched one by one through their cuts ([`Framed`]) rather than by one
-/// DFA of them all. Measured with callgrind on
+/// DFA of them all, where they cannot be walked as one ([`ByteWalk`]). Measured with
+/// callgrind on
 /// [`Policy::allows_origin`](crate::Policy::allows_origin):
 /// a cut that does not match costs about 50 to 75 instructions, so eight of them, the last
 /// matching, cost about 500 more than one regex (about 1,300 a call), still under the one-DFA
@@ -211,25 +233,58 @@ const MAX_CUT_REGEXES: usize = 8;
 impl OriginRegex {
     /// `regex` is the anchored alternation of `each`.
     fn new(regex: Regex, each: &[String]) -> Self {
-        let framed = match each {
-            [one] => Framed::of(one).map(|framed| Box::new([framed]) as Box<[Framed]>),
-            // Only regexes that tell a canonical match are tried in turn: one that cannot
-            // would leave a value between its literals to the canonical check and a second
-            // walk of every cut, where the DFA of them all reads it once.
-            several if several.len() <= MAX_CUT_REGEXES => several
-                .iter()
-                .map(|one| Framed::of(one).filter(|framed| framed.canonical.is_some()))
-                .collect::<Option<Box<[Framed]>>>(),
+        let whole = dense_dfa(regex.as_str());
+        let proven = whole.as_ref().is_some_and(only_shaped_matches);
+        let walk = || match (&whole, proven) {
+            (Some(whole), true) => ByteWalk::of(whole).map(|walk| Shaped::Whole(Arc::new(walk))),
             _ => None,
+        };
+        let cut = |framed: Box<[Framed]>| {
+            let shaped = match proven {
+                true => Shaped::Cut,
+                false => Shaped::No,
+            };
+            (Some(framed), shaped)
+        };
+        // One regex is cut where it can be: two comparisons and a walk of its middle read
+        // fewer bytes than a walk of the whole origin. Several are walked as one where they
+        // can be, which costs the same whichever matches (and less than two cuts, the
+        // second matching); else, a few that each tell a canonical match are tried in turn
+        // (one that cannot would leave a value between its literals to the canonical check
+        // and a second walk of every cut, where the DFA of them all reads it once).
+        let (framed, shaped) = match each {
+            [one] => match Framed::of(one) {
+                Some(framed) => cut(Box::new([framed])),
+                None => (None, walk().unwrap_or(Shaped::No)),
+            },
+            several => match walk() {
+                Some(walk) => (None, walk),
+                None if several.len() <= MAX_CUT_REGEXES => {
+                    match several
+                        .iter()
+                        .map(|one| Framed::of(one).filter(|framed| framed.canonical.is_some()))
+                        .collect::<Option<Box<[Framed]>>>()
+                    {
+                        Some(framed) => cut(framed),
+                        None => (None, Shaped::No),
+                    }
+                }
+                None => (None, Shaped::No),
+            },
         };
         // Cut regexes never fall back to the whole regex's DFA: their middles' DFAs have no
         // quit bytes (no Unicode word boundary), so the regex crate would decide, were it
         // ever needed.
         let dfa = match framed {
             Some(_) => None,
-            None => dense_dfa(regex.as_str()).map(Arc::new),
+            None => whole.map(Arc::new),
         };
-        OriginRegex { regex, dfa, framed }
+        OriginRegex {
+            regex,
+            dfa,
+            framed,
+            shaped,
+        }
     }
 
     /// Whether `origin` (the bytes of a canonical origin, hence ASCII) matches: the DFAs read
@@ -254,13 +309,30 @@ impl OriginRegex {
     }
 
     /// Whether `origin` is a canonical origin one of the regexes matches, where that is told
-    /// without parsing it ([`Framed::canonical_match`]). Inlined for one regex, the common
-    /// case, which is a call to [`Framed::canonical_match`].
+    /// without parsing it: by the cuts ([`Framed::canonical_match`]; inlined for one regex,
+    /// the common case, which is a call to it), or, for regexes that match only values of
+    /// the [`Shape`], by a match of a value no longer than [`SHAPED_MAX_LEN`].
     #[inline(always)]
     fn canonical_match(&self, origin: &[u8]) -> Option<bool> {
-        match self.framed.as_deref()? {
-            [one] => one.canonical_match(origin),
-            several => Self::canonical_match_of(several, origin),
+        let told = match self.framed.as_deref() {
+            Some([one]) => one.canonical_match(origin),
+            Some(several) => Self::canonical_match_of(several, origin),
+            None => None,
+        };
+        match told {
+            None if origin.len() <= SHAPED_MAX_LEN => self.shaped_match(origin),
+            told => told,
+        }
+    }
+
+    /// Whether the regexes match `origin`, if every value they match has the [`Shape`]
+    /// (`None` if not proven).
+    #[inline(never)]
+    fn shaped_match(&self, origin: &[u8]) -> Option<bool> {
+        match &self.shaped {
+            Shaped::No => None,
+            Shaped::Cut => self.framed_match(origin),
+            Shaped::Whole(walk) => Some(walk.matches(origin)),
         }
     }
 
@@ -343,17 +415,11 @@ fn dense_dfa(regex: &str) -> Option<dense::DFA<Vec<u32>>> {
 struct Framed {
     prefix: Box<[u8]>,
     suffix: Box<[u8]>,
-    /// The DFA of `M$`, walked from `start` over the middle's bytes.
+    /// The DFA of `M$`, walked over the middle's bytes.
     middle: Arc<dense::DFA<Vec<u32>>>,
-    /// The DFA's anchored start state at the start of a haystack: the middle is walked as
-    /// a haystack of its own (`M` looks at nothing before it).
-    start: StateID,
-    /// For each state the walk can reach (by its index, the ID shifted right by `stride2`):
-    /// whether the middle matches when it ends there. The DFA's end-of-input transition,
-    /// taken once per state here, where the walk would work out the end-of-input class on
-    /// every value.
-    ends: Box<[bool]>,
-    stride2: usize,
+    /// Where the walk starts (the middle is walked as a haystack of its own: `M` looks at
+    /// nothing before it) and what its end says.
+    walk: Walk,
     /// Where `M` matches only label bytes and the literals frame a host's first label
     /// ([`frame_lengths`]): the lengths that make a match a canonical origin, so that one
     /// is told without parsing it.
@@ -398,14 +464,12 @@ impl Framed {
         let start = middle
             .start_state(&start::Config::new().anchored(Anchored::Yes))
             .ok()?;
-        let (ends, stride2) = ends(&middle, start);
+        let walk = Walk::of(&middle, start);
         Some(Framed {
             prefix: prefix.clone(),
             suffix: suffix.clone(),
             middle: Arc::new(middle),
-            start,
-            ends,
-            stride2,
+            walk,
             canonical,
         })
     }
@@ -463,7 +527,7 @@ impl Framed {
     #[inline(always)]
     fn middle_matches(&self, middle: &[u8]) -> Option<bool> {
         let dfa = &*self.middle;
-        let mut state = self.start;
+        let mut state = self.walk.start;
         for &byte in middle {
             state = dfa.next_state(state, byte);
             if dfa.is_special_state(state) {
@@ -475,6 +539,188 @@ impl Framed {
                 }
             }
         }
+        self.walk.end(state)
+    }
+}
+
+/// Whether every value `dfa` matches (searched anchored, from the start of the haystack)
+/// has the [`Shape`] of a canonical origin and is matched only at its end, proven by
+/// walking both automata side by side: every pair of states reachable on the same bytes is
+/// visited once (at most [`Shape::COUNT`] per state of the DFA); no pair where the DFA
+/// matches at the end may have the shape's automaton refuse, and no byte may lead to a
+/// match (one that ends before it: a walk to the end would miss it). A DFA that may give up
+/// (a quit byte) proves nothing. So a walk to the end of a value answers as a search does.
+fn only_shaped_matches(dfa: &dense::DFA<Vec<u32>>) -> bool {
+    const _: () = assert!(Shape::COUNT <= u16::BITS as usize, "a shape state is a bit");
+    let Ok(start) = dfa.start_state(&start::Config::new().anchored(Anchored::Yes)) else {
+        return false;
+    };
+    let stride2 = dfa.stride2();
+    // For each DFA state (by its index), the shape states already visited with it.
+    let mut seen: Vec<u16> = Vec::new();
+    let mut next = vec![(start, Shape::START)];
+    while let Some((state, shape)) = next.pop() {
+        let index = state.as_usize() >> stride2;
+        if seen.len() <= index {
+            seen.resize(index + 1, 0);
+        }
+        if seen[index] & shape.bit() != 0 {
+            continue;
+        }
+        seen[index] |= shape.bit();
+        if dfa.is_match_state(dfa.next_eoi_state(state)) && !shape.accepts() {
+            return false;
+        }
+        for byte in 0..=u8::MAX {
+            let to = dfa.next_state(state, byte);
+            // A match state after a byte is a match that ended before it (matches are
+            // delayed by a byte in these DFAs).
+            if dfa.is_quit_state(to) || dfa.is_match_state(to) {
+                return false;
+            }
+            if !dfa.is_dead_state(to) {
+                next.push((to, shape.step(byte)));
+            }
+        }
+    }
+    true
+}
+
+/// A DFA with at most 256 states reachable from its anchored start, laid out again as one
+/// table of 256 next states for each of 256 state numbers: a walk looks up a state and a
+/// byte with no bounds check (both are bytes) and no byte class, in half the instructions
+/// of a walk of the DFA itself. 64 KiB, whatever the DFA's size. For a DFA with no quit
+/// byte and no match before the end of a value ([`only_shaped_matches`]), where a walk to
+/// the end answers as a search does.
+///
+/// The bytes every match starts with (up to eight: `https://`, say) are compared as one
+/// word, and the walk goes on from where they lead.
+struct ByteWalk {
+    /// The next state's number after state `s` reads byte `b`, at `s << 8 | b`; the start
+    /// is number 0.
+    next: Box<[u8; 1 << 16]>,
+    /// Whether a value that leads to each state matches.
+    ends: [bool; 256],
+    /// The bytes every match starts with, as a word and its mask ([`prefix_word`]; both 0
+    /// if there are none), how many there are, and the state they lead to.
+    prefix: (u64, u64),
+    prefix_len: usize,
+    after_prefix: u8,
+}
+
+impl ByteWalk {
+    /// `dfa` laid out again, if at most 256 states are reachable from its anchored start.
+    fn of(dfa: &dense::DFA<Vec<u32>>) -> Option<ByteWalk> {
+        let start = dfa
+            .start_state(&start::Config::new().anchored(Anchored::Yes))
+            .ok()?;
+        let mut numbers = std::collections::HashMap::from([(start, 0u8)]);
+        let mut states = vec![start];
+        let mut next = vec![0; 1 << 16];
+        let mut ends = [false; 256];
+        let mut number = 0;
+        while let Some(&state) = states.get(number) {
+            ends[number] = dfa.is_match_state(dfa.next_eoi_state(state));
+            for byte in 0..=u8::MAX {
+                let to = dfa.next_state(state, byte);
+                let to = match numbers.get(&to) {
+                    Some(&known) => known,
+                    None => {
+                        let new = u8::try_from(states.len()).ok()?;
+                        numbers.insert(to, new);
+                        states.push(to);
+                        new
+                    }
+                };
+                next[number << 8 | usize::from(byte)] = to;
+            }
+            number += 1;
+        }
+        // The prefix: while a state has one byte only that leads anywhere but to the dead
+        // state, that byte starts every match that gets there.
+        let dead = states.iter().position(|&state| dfa.is_dead_state(state));
+        let mut prefix = Vec::new();
+        let mut after_prefix = 0;
+        while prefix.len() < 8 {
+            let row = &next[usize::from(after_prefix) << 8..][..256];
+            let mut live =
+                (0..=u8::MAX).filter(|&byte| Some(usize::from(row[usize::from(byte)])) != dead);
+            let (Some(byte), None) = (live.next(), live.next()) else {
+                break;
+            };
+            prefix.push(byte);
+            after_prefix = row[usize::from(byte)];
+        }
+        Some(ByteWalk {
+            next: next.into_boxed_slice().try_into().ok()?,
+            ends,
+            prefix: match prefix.is_empty() {
+                true => (0, 0),
+                false => prefix_word(&prefix),
+            },
+            prefix_len: prefix.len(),
+            after_prefix,
+        })
+    }
+
+    /// Whether the DFA matches all of `value`.
+    #[inline(always)]
+    fn matches(&self, value: &[u8]) -> bool {
+        let (mut state, rest) = match value.first_chunk::<8>() {
+            Some(head) if u64::from_le_bytes(*head) & self.prefix.1 == self.prefix.0 => {
+                (self.after_prefix, &value[self.prefix_len..])
+            }
+            _ => (0, value),
+        };
+        for &byte in rest {
+            state = self.next[usize::from(state) << 8 | usize::from(byte)];
+        }
+        self.ends[usize::from(state)]
+    }
+}
+
+/// A walk of a DFA a byte at a time, as an anchored search from the start of a haystack
+/// would walk it: its start state, and for each state it can reach (by its index, the ID
+/// shifted right by `stride2`), whether the value matches when it ends there. The DFA's
+/// end-of-input transition is taken once per state here, where a walk would work out the
+/// end-of-input class on every value.
+#[derive(Clone)]
+struct Walk {
+    start: StateID,
+    ends: Box<[bool]>,
+    stride2: usize,
+}
+
+impl Walk {
+    /// Every state reachable from `start` is visited once (a middle's DFA has a few dozen),
+    /// its end-of-input transition taken.
+    fn of(dfa: &dense::DFA<Vec<u32>>, start: StateID) -> Walk {
+        let stride2 = dfa.stride2();
+        let index = |state: StateID| state.as_usize() >> stride2;
+        let mut ends: Vec<Option<bool>> = Vec::new();
+        let mut next = vec![start];
+        while let Some(state) = next.pop() {
+            if ends.len() <= index(state) {
+                ends.resize(index(state) + 1, None);
+            }
+            if ends[index(state)].is_some() {
+                continue;
+            }
+            ends[index(state)] = Some(dfa.is_match_state(dfa.next_eoi_state(state)));
+            next.extend((0..=u8::MAX).map(|byte| dfa.next_state(state, byte)));
+        }
+        // A state the walk cannot reach is never looked up.
+        let ends = ends.into_iter().map(|end| end.unwrap_or(false)).collect();
+        Walk {
+            start,
+            ends,
+            stride2,
+        }
+    }
+
+    /// Whether a value that leads the walk to `state` matches.
+    #[inline(always)]
+    fn end(&self, state: StateID) -> Option<bool> {
         let end = self.ends.get(state.as_usize() >> self.stride2).copied();
         debug_assert!(
             end.is_some(),
@@ -482,28 +728,6 @@ impl Framed {
         );
         end
     }
-}
-
-/// [`Framed::ends`] and the DFA's `stride2`: every state reachable from `start` is visited
-/// once (a middle's DFA has a few dozen), its end-of-input transition taken.
-fn ends(dfa: &dense::DFA<Vec<u32>>, start: StateID) -> (Box<[bool]>, usize) {
-    let stride2 = dfa.stride2();
-    let index = |state: StateID| state.as_usize() >> stride2;
-    let mut ends: Vec<Option<bool>> = Vec::new();
-    let mut next = vec![start];
-    while let Some(state) = next.pop() {
-        if ends.len() <= index(state) {
-            ends.resize(index(state) + 1, None);
-        }
-        if ends[index(state)].is_some() {
-            continue;
-        }
-        ends[index(state)] = Some(dfa.is_match_state(dfa.next_eoi_state(state)));
-        next.extend((0..=u8::MAX).map(|byte| dfa.next_state(state, byte)));
-    }
-    // A state the walk cannot reach is never looked up.
-    let ends = ends.into_iter().map(|end| end.unwrap_or(false)).collect();
-    (ends, stride2)
 }
 
 #[cfg(test)]
@@ -520,6 +744,20 @@ mod tests {
         regexes.iter().map(|r| format!("^(?:{r})$")).collect()
     }
 
+    /// `seed` and the values near it: each byte removed, `a` or `.` inserted anywhere, each
+    /// byte replaced by `-`, `1`, `A` or `:`.
+    fn near(seed: &str) -> Vec<String> {
+        let mut values = vec![seed.to_owned()];
+        for at in 0..=seed.len() {
+            let (front, back) = seed.split_at(at);
+            let cut = back.get(1..).unwrap_or("");
+            values.push(format!("{front}{cut}"));
+            values.extend(['a', '.'].map(|c| format!("{front}{c}{back}")));
+            values.extend(['-', '1', 'A', ':'].map(|c| format!("{front}{c}{cut}")));
+        }
+        values
+    }
+
     /// The regexes compiled as `compile` compiles them.
     fn compiled(regexes: &[&str]) -> OriginRegex {
         OriginRegex::new(anchored(regexes), &each_anchored(regexes))
@@ -533,13 +771,23 @@ mod tests {
     fn the_dfa_answers_as_the_regex_crate() {
         // The regexes; whether they make a DFA; whether they are one literal, a middle and
         // a literal ([`Framed`]).
-        let cases: [(&[&str], bool, bool); 14] = [
+        let cases: [(&[&str], bool, bool); 15] = [
             (&[r"https://pr-[0-9]+\.preview\.example\.com"], true, true),
-            // Each cut: matched one after the other.
+            // Walked as one: the DFA of both is kept.
             (
                 &[
                     r"https://pr-[0-9]+\.preview\.example\.com",
                     r"https://[a-z0-9-]+\.staging\.example\.com",
+                ],
+                true,
+                false,
+            ),
+            // With a port, not of the shape a walk needs: each cut, matched one after the
+            // other.
+            (
+                &[
+                    r"https://pr-[0-9]+\.preview\.example\.com:8443",
+                    r"https://[a-z0-9-]+\.staging\.example\.com:8443",
                 ],
                 true,
                 true,
@@ -601,6 +849,7 @@ mod tests {
             "https://abb12.example.com",
             "https://bb17.example.com",
             "https://app-7.example.com:8443",
+            "https://pr-42.preview.example.com:8443",
             "https://x.example.com",
             "https://xab.example.com",
             "https://axbc.com",
@@ -657,12 +906,14 @@ mod tests {
     fn a_cut_regex_tells_a_canonical_match_as_the_parser_would() {
         let a = |n: usize| "a".repeat(n);
         // Regex, values with `{}` where the middle goes, the middle's alphabet, whether it
-        // is told without the parse.
-        let cases: Vec<(String, String, &str, bool)> = vec![
+        // is told without the parse by its cut, and whether by its matches' shape (then only
+        // on values of at most `SHAPED_MAX_LEN` bytes).
+        let cases: Vec<(String, String, &str, bool, bool)> = vec![
             (
                 r"https://pr-[0-9]+\.preview\.example\.com".into(),
                 "https://pr-{}.preview.example.com".into(),
                 "0123456789",
+                true,
                 true,
             ),
             (
@@ -670,6 +921,7 @@ mod tests {
                 "https://{}.example.com:8443".into(),
                 "az09_-",
                 true,
+                false,
             ),
             (
                 // 213 bytes after the first label: the host reaches 253 bytes first.
@@ -677,11 +929,13 @@ mod tests {
                 format!("http://x{{}}.{0}.{0}.{0}.{1}", a(63), a(20)),
                 "abc",
                 true,
+                true,
             ),
             (
                 r"https://[a-z]+\.example\.com:443".into(),
                 "https://{}.example.com:443".into(),
                 "ab",
+                false,
                 false,
             ),
             (
@@ -689,11 +943,13 @@ mod tests {
                 "https://{}.example.com".into(),
                 "aB",
                 false,
+                false,
             ),
             (
                 r"https://[a-z.]+\.example\.com".into(),
                 "https://{}.example.com".into(),
                 "a.",
+                false,
                 false,
             ),
             (
@@ -701,17 +957,20 @@ mod tests {
                 "https://{}.example.12".into(),
                 "ab",
                 false,
+                false,
             ),
             (
                 r"https://a\.[a-z]+\.example\.com".into(),
                 "https://a.{}.example.com".into(),
                 "ab",
                 false,
+                true,
             ),
             (
                 r"file://[a-z]+\.example\.com".into(),
                 "file://{}.example.com".into(),
                 "ab",
+                false,
                 false,
             ),
             (
@@ -719,11 +978,13 @@ mod tests {
                 format!("https://{{}}.{}.com", a(64)),
                 "ab",
                 false,
+                true,
             ),
             (
                 r"https://(?-u:[a-z0-9])+\.example\.com".into(),
                 "https://{}.example.com".into(),
                 "a0",
+                true,
                 true,
             ),
             (
@@ -731,10 +992,11 @@ mod tests {
                 "https://{}.example.com".into(),
                 "a:",
                 false,
+                false,
             ),
         ];
         let head = RequestHead::default();
-        for (regex_text, template, alphabet, told) in cases {
+        for (regex_text, template, alphabet, told, shaped) in cases {
             let regex = anchored(&[&regex_text]);
             let compiled = compiled(&[&regex_text]);
             let mut matcher = OriginMatcher::default();
@@ -743,6 +1005,11 @@ mod tests {
                 panic!("not cut: {regex_text}");
             };
             assert_eq!(cut.canonical.is_some(), told, "{regex_text}");
+            assert_eq!(
+                !matches!(compiled.shaped, Shaped::No),
+                shaped,
+                "{regex_text}"
+            );
             let alphabet: Vec<char> = alphabet.chars().collect();
             let mut values = Vec::new();
             for len in 0..=70 {
@@ -762,9 +1029,10 @@ mod tests {
             for value in values.iter().chain(&near) {
                 let expected = Origin::parse(value).is_some() && regex.is_match(value);
                 let answer = compiled.canonical_match(value.as_bytes());
+                let short = value.len() <= SHAPED_MAX_LEN;
                 assert_eq!(
                     answer,
-                    told.then_some(expected),
+                    (told || shaped && short).then_some(expected),
                     "{regex_text} on {value:?}"
                 );
                 // And the matcher, told this way or not, answers the same.
@@ -779,17 +1047,18 @@ mod tests {
 
     /// A set of cut regexes, each of which tells a canonical match, tells one as the parser
     /// would: a match one of them tells answers, and a refusal needs them all. A set with a
-    /// regex that cannot tell is not cut. The matcher answers the same in every case.
+    /// regex that cannot tell is not cut. The matcher answers the same in every case. (With
+    /// ports, these sets are not of the [`Shape`] a walk of them all needs.)
     #[test]
     fn a_set_of_cut_regexes_tells_a_canonical_match_where_each_does() {
-        let preview = r"https://pr-[0-9]+\.preview\.example\.com";
-        let staging = r"https://[a-z0-9-]+\.staging\.example\.com";
+        let preview = r"https://pr-[0-9]+\.preview\.example\.com:8443";
+        let staging = r"https://[a-z0-9-]+\.staging\.example\.com:8443";
         // Cut, but not told without the parse (`:443` is not canonical for https).
         let untold = r"https://[a-z]+\.example\.com:443";
         let seeds = [
-            "https://pr-42.preview.example.com",
-            "https://pr-7.staging.example.com",
-            "https://ci.staging.example.com",
+            "https://pr-42.preview.example.com:8443",
+            "https://pr-7.staging.example.com:8443",
+            "https://ci.staging.example.com:8443",
             "https://ab.example.com:443",
             "https://ab.example.com",
         ];
@@ -804,40 +1073,173 @@ mod tests {
             let mut matcher = OriginMatcher::default();
             matcher.set_regex(regex.clone(), &each_anchored(regexes));
             let mut told_matches = 0;
-            for seed in seeds {
-                for at in 0..=seed.len() {
-                    let (front, back) = seed.split_at(at);
-                    let cut = back.get(1..).unwrap_or("");
-                    let variants = [
-                        seed.to_owned(),
-                        format!("{front}{cut}"),
-                        format!("{front}a{back}"),
-                        format!("{front}-{cut}"),
-                        format!("{front}.{back}"),
-                        format!("{front}A{cut}"),
-                    ];
-                    for value in variants {
-                        let expected = Origin::parse(&value).is_some() && regex.is_match(&value);
-                        let told = compiled.canonical_match(value.as_bytes());
-                        let want = all_told.then_some(expected);
-                        assert_eq!(told, want, "{regexes:?} on {value:?}");
-                        told_matches += usize::from(told == Some(true));
-                        let by_matcher = matcher.matches_beyond_exact(value.as_bytes(), &head);
-                        assert_eq!(by_matcher, expected, "{regexes:?} on {value:?}");
-                    }
-                }
+            for value in seeds.into_iter().flat_map(near) {
+                let expected = Origin::parse(&value).is_some() && regex.is_match(&value);
+                let told = compiled.canonical_match(value.as_bytes());
+                let want = all_told.then_some(expected);
+                assert_eq!(told, want, "{regexes:?} on {value:?}");
+                told_matches += usize::from(told == Some(true));
+                let by_matcher = matcher.matches_beyond_exact(value.as_bytes(), &head);
+                assert_eq!(by_matcher, expected, "{regexes:?} on {value:?}");
             }
             // Not a vacuous agreement where the sets are cut.
             assert!(told_matches > 3 || !all_told, "{regexes:?}: {told_matches}");
         }
     }
 
-    /// Up to [`MAX_CUT_REGEXES`] cut regexes are matched one by one; more are matched by one
-    /// DFA of them all, with the same answers.
+    /// Regexes that are not cut, but whose every match has the [`Shape`] of a canonical
+    /// origin, tell a canonical match of a value no longer than [`SHAPED_MAX_LEN`] without
+    /// the parse, as the parser and the regex would; regexes that can match anything else
+    /// (a port, an address, an empty label, uppercase, any byte) tell nothing this way. The
+    /// matcher answers the same in every case.
+    #[test]
+    fn regexes_that_match_only_the_shape_tell_a_canonical_match() {
+        let long_label = "a".repeat(MAX_LABEL_LEN + 1);
+        let nine: Vec<String> = (0..=MAX_CUT_REGEXES)
+            .map(|i| format!(r"https://pr-[0-9]+\.env{i}\.example\.com"))
+            .collect();
+        let nine: Vec<&str> = nine.iter().map(String::as_str).collect();
+        // Regexes, whether they match only the shape.
+        let cases: [(&[&str], bool); 12] = [
+            (&[r"https://[a-z0-9-]+\.example\.(?:com|org)"], true),
+            (&[r"https?://(?:[a-z_]+\.)*example\.com"], true),
+            (&[r"https://[a-z-]+(?:\.[a-z0-9-]+)*\.[a-z]+"], true),
+            (
+                &[
+                    r"https://pr-[0-9]+\.preview\.example\.com",
+                    r"https://[a-z0-9-]+\.staging\.example\.com",
+                ],
+                true,
+            ),
+            (&nine, true),
+            (&[r"https://[a-z0-9-]+\.example\.com(?::8443)?"], false),
+            (&[r"(?i)https://app\.example\.(?:com|org)"], false),
+            (&[r"https://[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+"], false),
+            (&[r"https://[a-z]*\.example\.(?:com|org)"], false),
+            (&[r"https://.+\.example\.(?:com|org)"], false),
+            (
+                &[
+                    r"https://[a-z]+\.example\.(?:com|org)",
+                    r"https://[a-z0-9]+",
+                ],
+                false,
+            ),
+            // Of the shape, but its DFA has more than 256 states: not laid out again.
+            (
+                &[r"https://[a-z0-9]*a[a-z0-9]{8}\.example\.(?:com|org)"],
+                false,
+            ),
+        ];
+        let seeds = [
+            "https://shop.example.org".to_owned(),
+            "http://a_b.example.com".to_owned(),
+            "https://pr-7.env8.example.com".to_owned(),
+            "https://ci-7.staging.example.com".to_owned(),
+            format!("https://{long_label}.staging.example.com"),
+            "https://1.2.3.4".to_owned(),
+            "https://app.example.com:8443".to_owned(),
+            format!("https://{long_label}.example.com"),
+            format!("https://a.{long_label}.example.org"),
+            format!(
+                "https://pr-{}.env8.example.com",
+                "1".repeat(MAX_LABEL_LEN - 2)
+            ),
+        ];
+        let head = RequestHead::default();
+        for (regexes, shaped) in cases {
+            let regex = anchored(regexes);
+            let compiled = compiled(regexes);
+            // Cut or not, no cut tells it.
+            let cuts = compiled.framed.as_deref().unwrap_or_default();
+            assert!(
+                cuts.iter().all(|cut| cut.canonical.is_none()),
+                "{regexes:?}"
+            );
+            assert_eq!(
+                !matches!(compiled.shaped, Shaped::No),
+                shaped,
+                "{regexes:?}"
+            );
+            let mut matcher = OriginMatcher::default();
+            matcher.set_regex(regex.clone(), &each_anchored(regexes));
+            let (mut told, mut long) = (0, 0);
+            for value in seeds.iter().flat_map(|seed| near(seed)) {
+                let expected = Origin::parse(&value).is_some() && regex.is_match(&value);
+                let short = value.len() <= SHAPED_MAX_LEN;
+                let answer = compiled.canonical_match(value.as_bytes());
+                assert_eq!(
+                    answer,
+                    (shaped && short).then_some(expected),
+                    "{regexes:?} on {value:?}"
+                );
+                told += usize::from(answer == Some(true));
+                long += usize::from(!short && regex.is_match(&value));
+                let by_matcher = matcher.matches_beyond_exact(value.as_bytes(), &head);
+                assert_eq!(by_matcher, expected, "{regexes:?} on {value:?}");
+            }
+            // Not a vacuous agreement: matches told, and values too long to be told that the
+            // regex matches (labels one byte too long among them).
+            assert!(!shaped || told > 3, "{regexes:?}: {told}");
+            assert!(!shaped || long > 0, "{regexes:?}: {long}");
+        }
+    }
+
+    /// The proof looks at every match the DFA can report: at the end of the value, where
+    /// the value must have the shape, and before a byte (a match that needs what follows it,
+    /// which no regex this crate anchors has), which no walk to the end would see.
+    #[test]
+    fn the_shape_proof_sees_every_match() {
+        let shaped = |regex: &str| only_shaped_matches(&dense_dfa(regex).unwrap());
+        assert!(shaped(r"^https://a[a-z]*\.example\.com$"));
+        // At the end, where the last label starts with a digit.
+        assert!(!shaped(r"^https://a\.0$"));
+        // Before a byte: a match that a word byte must follow. A walk to the end would miss
+        // it, even where its value has the shape.
+        assert!(!shaped(r"^https://a(?-u:\B)"));
+        assert!(!shaped(r"^https://a\.0(?-u:\B)"));
+        // Proven, but with more than 256 states: not laid out again.
+        let big = r"^(?:https://[a-z0-9]*a[a-z0-9]{8}\.example\.(?:com|org))$";
+        assert!(shaped(big));
+        assert!(ByteWalk::of(&dense_dfa(big).unwrap()).is_none());
+        assert!(ByteWalk::of(
+            &dense_dfa(r"^(?:https://[a-z0-9]*a[a-z0-9]{4}\.example\.com)$").unwrap()
+        )
+        .is_some());
+    }
+
+    /// A walk skips, as one word, the bytes that every match starts with, and only those:
+    /// up to eight of them, fewer where the regexes part ways.
+    #[test]
+    fn a_walk_skips_the_bytes_every_match_starts_with() {
+        let skipped = |regexes: &[&str]| {
+            let walk = ByteWalk::of(&dense_dfa(anchored(regexes).as_str()).unwrap()).unwrap();
+            let len = walk.prefix_len;
+            let bytes = walk.prefix.0.to_le_bytes();
+            String::from_utf8(bytes[..len].to_vec()).unwrap()
+        };
+        assert_eq!(
+            skipped(&[r"https://[a-z]+\.example\.(?:com|org)"]),
+            "https://"
+        );
+        assert_eq!(skipped(&[r"https://app\.example\.com"]), "https://");
+        assert_eq!(skipped(&[r"https?://app\.example\.com"]), "http");
+        assert_eq!(
+            skipped(&[r"https://a\.example\.com", r"https://b\.example\.com"]),
+            "https://"
+        );
+        assert_eq!(
+            skipped(&[r"https://a\.example\.com", r"wss://a\.example\.com"]),
+            ""
+        );
+    }
+
+    /// Up to [`MAX_CUT_REGEXES`] cut regexes that cannot be walked as one (with a port, not
+    /// of the [`Shape`]) are matched one by one; more are matched by one DFA of them all,
+    /// with the same answers.
     #[test]
     fn only_a_few_regexes_are_matched_one_by_one() {
         let regexes: Vec<String> = (0..=MAX_CUT_REGEXES)
-            .map(|i| format!(r"https://pr-[0-9]+\.env{i}\.example\.com"))
+            .map(|i| format!(r"https://pr-[0-9]+\.env{i}\.example\.com:8443"))
             .collect();
         for count in [MAX_CUT_REGEXES, MAX_CUT_REGEXES + 1] {
             let set: Vec<&str> = regexes[..count].iter().map(String::as_str).collect();
@@ -846,7 +1248,7 @@ mod tests {
             assert_eq!(compiled.framed.is_some(), cut, "{count}");
             assert_eq!(compiled.dfa.is_some(), !cut, "{count}");
             for i in [0, count - 1, count] {
-                let value = format!("https://pr-7.env{i}.example.com");
+                let value = format!("https://pr-7.env{i}.example.com:8443");
                 assert_eq!(compiled.is_match(value.as_bytes()), i < count, "{value}");
             }
         }

@@ -299,6 +299,66 @@ pub(crate) const MAX_HOST_LEN: usize = 253;
 /// The longest label of a host name, in bytes (DNS).
 pub(crate) const MAX_LABEL_LEN: usize = 63;
 
+/// The commonest shape of a canonical origin, as a small automaton over bytes: `http://` or
+/// `https://`, then labels of label bytes (`[a-z0-9_-]`) joined by dots, the last one not
+/// starting with a digit (so the host is no address), and no port. A value of this shape is
+/// a canonical origin ([`Parts::canonical`]) exactly if its labels and host are short enough,
+/// which they are when it is at most [`SHAPED_MAX_LEN`] bytes long.
+///
+/// What it is for: when a policy is built, walking it beside a regex's DFA proves (or not)
+/// that every value the regex matches has this shape; if so, a match of a short value is a
+/// canonical origin, told without parsing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape(u8);
+
+impl Shape {
+    /// Nothing read yet.
+    pub(crate) const START: Shape = Shape(0);
+    /// How many states there are (each is below this).
+    pub(crate) const COUNT: usize = 12;
+    /// `://` read: a label starts.
+    const LABEL_START: Shape = Shape(8);
+    /// In a label that started with a letter, `-` or `_`: the value may end here.
+    const NAME_LABEL: Shape = Shape(9);
+    /// In a label that started with a digit: the value must not end here (it could be an
+    /// address, which has its own canonical form).
+    const DIGIT_LABEL: Shape = Shape(10);
+    /// Not of the shape, whatever follows.
+    const OUT: Shape = Shape(11);
+
+    /// The state after `byte`.
+    pub(crate) fn step(self, byte: u8) -> Shape {
+        // The scheme and `://`, a byte a state: `http` (0 to 3), an optional `s` (4), `://`
+        // (from 4 or 5, then 6 and 7).
+        const SCHEME: &[u8; 8] = b"https://";
+        match (self.0, byte) {
+            (0..=3, _) if byte == SCHEME[usize::from(self.0)] => Shape(self.0 + 1),
+            (4, b's') => Shape(5),
+            (4 | 5, b':') => Shape(6),
+            (6 | 7, b'/') => Shape(self.0 + 1),
+            (8..=10, b'.') if self != Self::LABEL_START => Self::LABEL_START,
+            (8, _) if byte.is_ascii_digit() => Self::DIGIT_LABEL,
+            (8, _) if is_label_byte(byte) => Self::NAME_LABEL,
+            (9 | 10, _) if is_label_byte(byte) => self,
+            _ => Self::OUT,
+        }
+    }
+
+    /// Whether a value that leads here has the shape.
+    pub(crate) fn accepts(self) -> bool {
+        self == Self::NAME_LABEL
+    }
+
+    /// This state's bit in a set of states (a `u16`).
+    pub(crate) fn bit(self) -> u16 {
+        1 << self.0
+    }
+}
+
+/// The longest value of the [`Shape`] that is sure to be a canonical origin: `http://` and
+/// a host no longer than a label, so that no label and no host is too long.
+pub(crate) const SHAPED_MAX_LEN: usize = "http://".len() + MAX_LABEL_LEN;
+
 /// The port of an origin of `scheme`, from the digits after its `:`, if written as browsers
 /// write it: canonical (see [`parse_port`]) and never the scheme's default, which they leave
 /// out.
@@ -609,6 +669,58 @@ mod tests {
             Some(digits) => Some(origin_port(scheme.as_bytes(), digits.as_bytes())?),
         };
         Some((scheme, host, port))
+    }
+
+    /// A value of the [`Shape`] no longer than [`SHAPED_MAX_LEN`] is a canonical origin:
+    /// every value of up to five bytes from an alphabet of each kind of byte, after prefixes
+    /// from inside the scheme to inside the host; and hosts at the length limit, where the
+    /// limit is also shown to be needed.
+    #[test]
+    fn a_short_value_of_the_shape_is_canonical() {
+        let shaped = |value: &[u8]| value.iter().fold(Shape::START, |s, &b| s.step(b)).accepts();
+        let alphabet = b"az09-_.:/As\xc3";
+        let prefixes: [&[u8]; 8] = [
+            b"",
+            b"htt",
+            b"https:/",
+            b"http://",
+            b"https://",
+            b"https://a.",
+            b"https://ab1.0",
+            b"ftp://a",
+        ];
+        let (mut of_the_shape, mut canonical) = (0, 0);
+        let mut value = Vec::new();
+        for prefix in prefixes {
+            for len in 0..=5u32 {
+                for mut n in 0..alphabet.len().pow(len) {
+                    value.clear();
+                    value.extend_from_slice(prefix);
+                    for _ in 0..len {
+                        value.push(alphabet[n % alphabet.len()]);
+                        n /= alphabet.len();
+                    }
+                    let is_canonical = Parts::canonical(&value).is_some();
+                    canonical += usize::from(is_canonical);
+                    if shaped(&value) {
+                        of_the_shape += 1;
+                        assert!(is_canonical, "{:?}", String::from_utf8_lossy(&value));
+                    }
+                }
+            }
+        }
+        // Not vacuous, and not all canonical values: ports, addresses.
+        assert!(of_the_shape > 10_000, "{of_the_shape}");
+        assert!(canonical > of_the_shape, "{canonical} {of_the_shape}");
+        // At the limit, a label as long as allowed; past it, one too long.
+        for len in [SHAPED_MAX_LEN, SHAPED_MAX_LEN + 1] {
+            let value = format!("http://{}", "a".repeat(len - "http://".len()));
+            assert!(shaped(value.as_bytes()));
+            assert_eq!(
+                Parts::canonical(value.as_bytes()).is_some(),
+                len == SHAPED_MAX_LEN
+            );
+        }
     }
 
     /// The word-at-a-time scan stops where a byte-at-a-time one does: every byte value at
