@@ -11,7 +11,9 @@
 //! - `decide()` reflects it byte for byte, never `*`, and agrees with `allows_origin`.
 //!
 //! And completeness for the entries that built: an exact entry is allowed, a subdomain
-//! wildcard allows a one-label subdomain.
+//! wildcard allows a one-label subdomain. With regexes alone (no entries, no `null`), the
+//! policy allows exactly the well-formed origins (`Origin::parse`) the regexes match whole,
+//! whichever way it matches them (a cut, one table walk, one DFA, the regex crate).
 
 #![no_main]
 
@@ -114,8 +116,26 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     candidates.extend(http);
 
+    // The regexes as the crate anchors them, where pasting the anchors around the text means
+    // the same (it does not for a text ending in an `(?x)` comment: then none is checked).
+    let anchored = match (entries.is_empty(), regexes.is_empty()) {
+        (true, false) => {
+            let each: Vec<String> = regexes.iter().map(|r| format!("^(?:{r})$")).collect();
+            regex::Regex::new(&each.join("|")).ok()
+        }
+        _ => None,
+    };
+
     for candidate in &candidates {
         let allowed = policy.allows_origin(candidate);
+        if let (Some(anchored), false) = (&anchored, candidate == "null") {
+            let expected = actix_scoped_cors::Origin::parse(candidate).is_some()
+                && anchored.is_match(candidate);
+            assert_eq!(
+                allowed, expected,
+                "regexes {regexes:?} on {candidate:?}: allowed {allowed}, a well-formed match {expected}"
+            );
+        }
         if let Some(decided) = decided(&policy, candidate) {
             assert_eq!(
                 decided, allowed,
