@@ -250,8 +250,8 @@ impl Cors<Strict> {
     ///
     /// All regexes of a policy are compiled into one set and tried in a single pass. When
     /// every origin the set can match is `http://` or `https://` and a host name (no port, no
-    /// address), which [`try_build`](Cors::try_build) proves on the compiled set, a match
-    /// needs no further check that the origin is well-formed. A single regex that is a
+    /// address), which [`try_build`](Cors::try_build) proves on the compiled set, a match of
+    /// an origin of at most 70 bytes needs no further check that the origin is well-formed. A single regex that is a
     /// literal, a middle and a literal (as `https://pr-[0-9]+\.preview\.example\.com` is)
     /// compares its literals and reads only its middle; so do up to eight such regexes, one
     /// after the other, where the set cannot be read in one pass this way.

@@ -192,8 +192,10 @@ const DFA_SIZE_LIMIT: usize = 256 * 1024;
 /// and a literal, or a few such regexes that each tell a canonical match (and cannot be
 /// walked as one, below), only a DFA of each middle ([`Framed`]). A DFA steps one table entry
 /// a byte, where the regex crate picks an engine and builds its lazy DFA as it goes. Where
-/// the whole DFA is proven to match only values of the [`Shape`] and has at most 256 states,
-/// it is also laid out as a [`ByteWalk`], which tells a canonical match of a short value.
+/// the DFA of two or more regexes, or of one that is not cut, is proven to match only values
+/// of the [`Shape`] and has at most 256 states, it is also laid out as a [`ByteWalk`], which
+/// tells a canonical match of a short value. (The proof is only made where it may be used:
+/// not for one cut regex that tells a canonical match itself.)
 #[derive(Clone)]
 struct OriginRegex {
     regex: Regex,
@@ -213,8 +215,8 @@ struct OriginRegex {
 enum Shaped {
     /// Not proven: the regexes can match values of another shape (or have no DFA).
     No,
-    /// Proven, for regexes that are cut: their cuts answer ([`OriginRegex::framed_match`]),
-    /// where they do not tell a canonical match themselves.
+    /// Proven, for one regex that is cut but does not tell a canonical match itself: its cut
+    /// answers ([`OriginRegex::framed_match`]).
     Cut,
     /// Proven, for a DFA of the whole regexes with at most 256 states: a walk of it, laid
     /// out again as a [`ByteWalk`], answers.
@@ -233,18 +235,16 @@ const MAX_CUT_REGEXES: usize = 8;
 impl OriginRegex {
     /// `regex` is the anchored alternation of `each`.
     fn new(regex: Regex, each: &[String]) -> Self {
-        let whole = dense_dfa(regex.as_str());
-        let proven = whole.as_ref().is_some_and(only_shaped_matches);
-        let walk = || match (&whole, proven) {
+        // The DFA of them all, and whether every value it matches has the shape; only built
+        // where it may be used (a cut that tells a canonical match always answers).
+        let whole = || {
+            let whole = dense_dfa(regex.as_str());
+            let proven = whole.as_ref().is_some_and(only_shaped_matches);
+            (whole, proven)
+        };
+        let walk = |whole: &Option<dense::DFA<Vec<u32>>>, proven: bool| match (whole, proven) {
             (Some(whole), true) => ByteWalk::of(whole).map(|walk| Shaped::Whole(Arc::new(walk))),
             _ => None,
-        };
-        let cut = |framed: Box<[Framed]>| {
-            let shaped = match proven {
-                true => Shaped::Cut,
-                false => Shaped::No,
-            };
-            (Some(framed), shaped)
         };
         // One regex is cut where it can be: two comparisons and a walk of its middle read
         // fewer bytes than a walk of the whole origin. Several are walked as one where they
@@ -252,25 +252,39 @@ impl OriginRegex {
         // second matching); else, a few that each tell a canonical match are tried in turn
         // (one that cannot would leave a value between its literals to the canonical check
         // and a second walk of every cut, where the DFA of them all reads it once).
-        let (framed, shaped) = match each {
+        let (framed, shaped, whole): (Option<Box<[Framed]>>, _, _) = match each {
             [one] => match Framed::of(one) {
-                Some(framed) => cut(Box::new([framed])),
-                None => (None, walk().unwrap_or(Shaped::No)),
-            },
-            several => match walk() {
-                Some(walk) => (None, walk),
-                None if several.len() <= MAX_CUT_REGEXES => {
-                    match several
-                        .iter()
-                        .map(|one| Framed::of(one).filter(|framed| framed.canonical.is_some()))
-                        .collect::<Option<Box<[Framed]>>>()
-                    {
-                        Some(framed) => cut(framed),
-                        None => (None, Shaped::No),
-                    }
+                Some(framed) if framed.canonical.is_some() => {
+                    (Some(Box::new([framed])), Shaped::No, None)
                 }
-                None => (None, Shaped::No),
+                Some(framed) => {
+                    let (whole, proven) = whole();
+                    let shaped = match proven {
+                        true => Shaped::Cut,
+                        false => Shaped::No,
+                    };
+                    (Some(Box::new([framed])), shaped, whole)
+                }
+                None => {
+                    let (whole, proven) = whole();
+                    let shaped = walk(&whole, proven).unwrap_or(Shaped::No);
+                    (None, shaped, whole)
+                }
             },
+            several => {
+                let (whole, proven) = whole();
+                match walk(&whole, proven) {
+                    Some(walk) => (None, walk, whole),
+                    None if several.len() <= MAX_CUT_REGEXES => {
+                        let framed = several
+                            .iter()
+                            .map(|one| Framed::of(one).filter(|framed| framed.canonical.is_some()))
+                            .collect::<Option<Box<[Framed]>>>();
+                        (framed, Shaped::No, whole)
+                    }
+                    None => (None, Shaped::No, whole),
+                }
+            }
         };
         // Cut regexes never fall back to the whole regex's DFA: their middles' DFAs have no
         // quit bytes (no Unicode word boundary), so the regex crate would decide, were it
@@ -1005,11 +1019,9 @@ mod tests {
                 panic!("not cut: {regex_text}");
             };
             assert_eq!(cut.canonical.is_some(), told, "{regex_text}");
-            assert_eq!(
-                !matches!(compiled.shaped, Shaped::No),
-                shaped,
-                "{regex_text}"
-            );
+            // The shape is only proven where the cut cannot tell.
+            let proven = !matches!(compiled.shaped, Shaped::No);
+            assert_eq!(proven, shaped && !told, "{regex_text}");
             let alphabet: Vec<char> = alphabet.chars().collect();
             let mut values = Vec::new();
             for len in 0..=70 {
