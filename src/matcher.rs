@@ -204,8 +204,9 @@ struct OriginRegex {
     /// configured: one regex of that shape ([`Framed::of`]), or up to [`MAX_CUT_REGEXES`]
     /// that each also tell a canonical match without the parse ([`Framed::canonical`]).
     framed: Option<Box<[Framed]>>,
-    /// Whether every value the regexes match has the [`Shape`] of a canonical origin
-    /// ([`only_shaped_matches`]): then a match no longer than [`SHAPED_MAX_LEN`] is one.
+    /// Whether every value the regexes match was proven to have the [`Shape`] of a
+    /// canonical origin ([`only_shaped_matches`]), and how they are then matched: a match no
+    /// longer than [`SHAPED_MAX_LEN`] is a canonical origin.
     shaped: Shaped,
 }
 
@@ -213,7 +214,8 @@ struct OriginRegex {
 /// [`Shape`] of every value the regexes match.
 #[derive(Clone)]
 enum Shaped {
-    /// Not proven: the regexes can match values of another shape (or have no DFA).
+    /// Not proven: the regexes can match values of another shape, have no DFA, or are one
+    /// cut regex that tells a canonical match itself (nothing to prove then).
     No,
     /// Proven, for one regex that is cut but does not tell a canonical match itself: its cut
     /// answers ([`OriginRegex::framed_match`]).
