@@ -613,8 +613,7 @@ fn only_shaped_matches(dfa: &dense::DFA<Vec<u32>>) -> bool {
 /// The bytes every match starts with (up to eight: `https://`, say) are compared as one
 /// word, and the walk goes on from where they lead.
 struct ByteWalk {
-    /// The next state's number after state `s` reads byte `b`, at `s << 8 | b`; the start
-    /// is number 0.
+    /// The next state's number after state `s` reads byte `b`, at `s << 8 | b`.
     next: Box<[u8; 1 << 16]>,
     /// Whether a value that leads to each state matches.
     ends: [bool; 256],
@@ -623,45 +622,41 @@ struct ByteWalk {
     prefix: (u64, u64),
     prefix_len: usize,
     after_prefix: u8,
+    /// The start state's number.
+    start: u8,
 }
 
 impl ByteWalk {
-    /// `dfa` laid out again, if at most 256 states are reachable from its anchored start.
+    /// `dfa` laid out again, if the states reachable from its anchored start are numbered
+    /// below 256 where [`Walk`] numbers them (the ID shifted right by `stride2`).
     fn of(dfa: &dense::DFA<Vec<u32>>) -> Option<ByteWalk> {
         let start = dfa
             .start_state(&start::Config::new().anchored(Anchored::Yes))
             .ok()?;
-        let mut numbers = std::collections::HashMap::from([(start, 0u8)]);
-        let mut states = vec![start];
+        let walk = Walk::of(dfa, start);
+        let number = |state: StateID| u8::try_from(state.as_usize() >> walk.stride2).ok();
         let mut next = vec![0; 1 << 16];
         let mut ends = [false; 256];
-        let mut number = 0;
-        while let Some(&state) = states.get(number) {
-            ends[number] = dfa.is_match_state(dfa.next_eoi_state(state));
+        let mut dead = None;
+        for (index, &end) in walk.ends.iter().enumerate() {
+            let state = StateID::new(index << walk.stride2).ok()?;
+            *ends.get_mut(index)? = end;
             for byte in 0..=u8::MAX {
                 let to = dfa.next_state(state, byte);
-                let to = match numbers.get(&to) {
-                    Some(&known) => known,
-                    None => {
-                        let new = u8::try_from(states.len()).ok()?;
-                        numbers.insert(to, new);
-                        states.push(to);
-                        new
-                    }
-                };
-                next[number << 8 | usize::from(byte)] = to;
+                if dfa.is_dead_state(to) {
+                    dead = number(to);
+                }
+                next[index << 8 | usize::from(byte)] = number(to)?;
             }
-            number += 1;
         }
         // The prefix: while a state has one byte only that leads anywhere but to the dead
         // state, that byte starts every match that gets there.
-        let dead = states.iter().position(|&state| dfa.is_dead_state(state));
+        let start = number(start)?;
         let mut prefix = Vec::new();
-        let mut after_prefix = 0;
+        let mut after_prefix = start;
         while prefix.len() < 8 {
             let row = &next[usize::from(after_prefix) << 8..][..256];
-            let mut live =
-                (0..=u8::MAX).filter(|&byte| Some(usize::from(row[usize::from(byte)])) != dead);
+            let mut live = (0..=u8::MAX).filter(|&byte| Some(row[usize::from(byte)]) != dead);
             let (Some(byte), None) = (live.next(), live.next()) else {
                 break;
             };
@@ -677,6 +672,7 @@ impl ByteWalk {
             },
             prefix_len: prefix.len(),
             after_prefix,
+            start,
         })
     }
 
@@ -687,7 +683,7 @@ impl ByteWalk {
             Some(head) if u64::from_le_bytes(*head) & self.prefix.1 == self.prefix.0 => {
                 (self.after_prefix, &value[self.prefix_len..])
             }
-            _ => (0, value),
+            _ => (self.start, value),
         };
         for &byte in rest {
             state = self.next[usize::from(state) << 8 | usize::from(byte)];
